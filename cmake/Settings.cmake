@@ -1,0 +1,24 @@
+# Interface targets carrying project-wide settings; first-party targets link them PRIVATE.
+add_library(errkb_settings INTERFACE)
+target_include_directories(errkb_settings INTERFACE ${PROJECT_SOURCE_DIR})
+
+add_library(errkb_warnings INTERFACE)
+target_compile_options(errkb_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
+  -Wnon-virtual-dtor -Wcast-align -Wunused -Woverloaded-virtual -Wnull-dereference)
+if(ERRKB_WARNINGS_AS_ERRORS)
+  target_compile_options(errkb_warnings INTERFACE -Werror)
+endif()
+
+add_library(errkb_sanitizers INTERFACE)
+if(ERRKB_SANITIZE)
+  target_compile_options(errkb_sanitizers INTERFACE -fsanitize=address,undefined
+    -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(errkb_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()
+
+# errkb_module(NAME SOURCES... DEPS ...): one folder, one library target.
+function(errkb_module name)
+  cmake_parse_arguments(M "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${M_SOURCES})
+  target_link_libraries(${name} PUBLIC ${M_DEPS} errkb_settings PRIVATE errkb_warnings errkb_sanitizers)
+endfunction()

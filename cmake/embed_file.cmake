@@ -1,0 +1,10 @@
+# Writes OUT: a C++ source defining SYMBOL as the bytes of IN (hex-encoded, so any content is safe).
+file(READ ${IN} hex HEX)
+string(LENGTH "${hex}" hex_len)
+math(EXPR size "${hex_len} / 2")
+string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," body "${hex}")
+string(REPLACE ";" "" body "${body}")
+string(REGEX REPLACE "::" "_" ident "${SYMBOL}")
+set(content "// Generated from ${IN}; do not edit.\n#include <string_view>\nnamespace {\nconst char k_data[] = {${body} '\\0'};\n}\nextern const std::string_view ${ident};\nconst std::string_view ${ident}(k_data, ${size});\n")
+file(WRITE ${OUT}.tmp "${content}")
+file(RENAME ${OUT}.tmp ${OUT})
