@@ -60,6 +60,12 @@ int run_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     subs.emplace_back(sub, command.get());
   }
 
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::none_of(subs.begin(), subs.end(), [&](const auto& s) { return s.second->name() == std::string(argv[1]); })) {
+    err << "errkb: error: unknown command '" << argv[1] << "'\n";
+    err << "Run `errkb --help` for the list of commands.\n";
+    return static_cast<int>(ExitCode::usage);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

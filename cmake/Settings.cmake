@@ -5,6 +5,11 @@ target_include_directories(errkb_settings INTERFACE ${PROJECT_SOURCE_DIR})
 add_library(errkb_warnings INTERFACE)
 target_compile_options(errkb_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
   -Wnon-virtual-dtor -Wcast-align -Wunused -Woverloaded-virtual -Wnull-dereference)
+# GCC 12 reports false positives at -O2: -Wrestrict inside std::string (GCC bug 105329)
+# and -Wdangling-pointer inside yaml-cpp 0.7 node templates.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  target_compile_options(errkb_warnings INTERFACE -Wno-restrict -Wno-dangling-pointer)
+endif()
 if(ERRKB_WARNINGS_AS_ERRORS)
   target_compile_options(errkb_warnings INTERFACE -Werror)
 endif()

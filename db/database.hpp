@@ -1,0 +1,65 @@
+#pragma once
+// The errkb SQLite database: one connection, its settings, and the layout in
+// db/migrations/*.sql. SQLiteCpp is used only by the db module and by code that
+// runs its own queries through `Database::sql()`.
+#include <SQLiteCpp/Database.h>
+
+#include <chrono>
+#include <string>
+
+namespace errkb::db {
+
+enum class Access { read_only, read_write };
+
+// How long a statement waits for another connection's lock before failing.
+inline constexpr std::chrono::milliseconds k_default_busy_timeout{5000};
+
+// $ERRKB_DB when set and not empty, else "errkb.db" (in the working directory).
+std::string default_path();
+
+// The migration level this build creates (the number of db/migrations/*.sql files).
+int latest_migration_level();
+
+class Database {
+public:
+  // Opens the database at `path` (":memory:" for a private in-memory database).
+  // read_write creates the file if needed, sets WAL journal mode and applies the
+  // pending migrations in one transaction; read_only requires an existing database
+  // at the current migration level. Every connection has synchronous=NORMAL,
+  // foreign_keys=ON and `busy_timeout`. Throws StoreError when the file is missing
+  // (read_only: "no database at PATH; run `errkb ingest` first"), is not an errkb
+  // database, comes from a newer errkb, or when SQLite lacks FTS5 or its trigram
+  // tokenizer.
+  Database(const std::string& path, Access access,
+           std::chrono::milliseconds busy_timeout = k_default_busy_timeout);
+
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  Database(Database&&) = default;
+  Database& operator=(Database&&) = default;
+  ~Database() = default;
+
+  // The path given to the constructor.
+  const std::string& path() const noexcept { return m_path; }
+  Access access() const noexcept { return m_access; }
+
+  // Sets how long statements wait for a lock held by another connection.
+  void set_busy_timeout(std::chrono::milliseconds timeout);
+  std::chrono::milliseconds busy_timeout() const noexcept { return m_busy_timeout; }
+
+  // `schema_version` and `migration_level` as stored in the `meta` table.
+  int schema_version() const;
+  int migration_level() const;
+
+  // The connection, for queries of other modules (bind every value).
+  SQLite::Database& sql() noexcept { return m_sql; }
+  const SQLite::Database& sql() const noexcept { return m_sql; }
+
+private:
+  std::string m_path;
+  Access m_access;
+  std::chrono::milliseconds m_busy_timeout;
+  SQLite::Database m_sql;
+};
+
+} // namespace errkb::db

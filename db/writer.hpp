@@ -1,0 +1,94 @@
+#pragma once
+// Writing records: one Writer is one write transaction over a read_write Database.
+#include "db/database.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace errkb::db {
+
+// What the database knows about an ingested file.
+struct StoredFile {
+  std::string sha256;
+  std::int64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::vector<std::string> record_ids; // sorted
+};
+
+enum class UpsertResult { added, updated, unchanged };
+
+// What remove_file does with the file's records.
+enum class FileRecords { remove, keep };
+
+// One row of `ingest_runs`. Timestamps come from the caller (errkb reads no clock
+// unless asked), e.g. ISO 8601 UTC.
+struct RunCounts {
+  std::string started_at;
+  std::string finished_at;
+  int added = 0;
+  int updated = 0;
+  int unchanged = 0;
+  int removed = 0;
+  int rejected = 0;
+  int stale = 0;
+  std::vector<std::string> paths; // the paths the run was given
+};
+
+class Writer {
+public:
+  // Starts a write transaction (BEGIN IMMEDIATE) on `db`, which must be read_write
+  // and outlive the Writer. Waits up to db.busy_timeout() for another writer, then
+  // throws StoreError "database PATH is locked by another writer (another ingest
+  // running?)".
+  explicit Writer(Database& db);
+
+  // Rolls the transaction back unless commit() succeeded; never throws.
+  ~Writer();
+
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+  Writer(Writer&&) = delete;
+  Writer& operator=(Writer&&) = delete;
+
+  // Every stored file by path, with the ids of its records.
+  std::map<std::string, StoredFile> files();
+
+  // Adds or updates the file at `path` (its records are untouched).
+  void put_file(const std::string& path, const std::string& sha256, std::int64_t size, std::int64_t mtime_ns);
+
+  // Forgets the file at `path`; with FileRecords::remove its records go too, with
+  // FileRecords::keep they stay with no file. Returns the number of records removed.
+  int remove_file(const std::string& path, FileRecords records = FileRecords::remove);
+
+  // Stores `record` (schema-valid JSON) as coming from `file` (already stored with
+  // put_file, or "" for none) at `line`, with its normalized rows and full-text
+  // documents. `unchanged` when its canonical JSON equals the stored one: then only
+  // `file`, `line` and a stale flag are updated. Storing a record clears its stale
+  // flag. Throws InputError when a field the tables need has the wrong type.
+  UpsertResult upsert_record(const nlohmann::json& record, const std::string& file, int line);
+
+  // Deletes the record `id` and everything derived from it; false when absent.
+  bool remove_record(const std::string& id);
+
+  // Flags record `id` as stale (its file no longer validates) with `reason`, or
+  // clears the flag; false when there is no such record.
+  bool set_stale(const std::string& id, const std::string& reason);
+  bool clear_stale(const std::string& id);
+
+  // Appends a row to `ingest_runs`; returns its id.
+  std::int64_t add_run(const RunCounts& counts);
+
+  // Commits the transaction; the Writer accepts no more calls afterwards.
+  void commit();
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace errkb::db

@@ -1,0 +1,76 @@
+#pragma once
+// The validation pipeline: load and validate record files in parallel, then the
+// checks that span records (duplicate ids, transition-graph targets).
+#include "ingest/loader.hpp"
+#include "ingest/walk.hpp"
+#include "schema/diagnostic.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace errkb::ingest {
+
+struct CheckOptions {
+  Limits limits;
+  WalkOptions walk;
+  unsigned threads = 0; // 0: one per core
+};
+
+// One loaded file with its records' verdicts. `diagnostics` holds every problem of
+// the file and its records, with file and line filled in.
+struct CheckedFile {
+  LoadedFile file;
+  std::vector<bool> record_valid; // per file.records entry
+  std::vector<Diagnostic> diagnostics;
+  std::size_t size = 0;           // bytes
+  long long mtime_ns = 0;
+};
+
+// Called before loading a file: true to skip loading it (e.g. unchanged since the
+// last ingest). Skipped files reach the sink with no records.
+using SkipFilter = std::function<bool(const std::string& path, std::size_t size, long long mtime_ns)>;
+
+// Loads and validates `files` on worker threads and hands each to `sink` on the
+// calling thread, in the order given. Memory stays bounded by a window of files.
+void check_files(const std::vector<std::string>& files, const CheckOptions& options,
+                 const std::function<void(CheckedFile&)>& sink, const SkipFilter& skip = {});
+
+// Cross-record checks, fed one checked file at a time.
+class CrossChecker {
+public:
+  // Records the valid records' ids and graph targets of `file`.
+  void add(const CheckedFile& file);
+  // Duplicate ids across files and graph targets that name no known record.
+  // `known_elsewhere` may say an id exists outside the checked files (in the database).
+  std::vector<Diagnostic> finish(const std::function<bool(const std::string&)>& known_elsewhere = {}) const;
+  // Ids seen, with the file and line of their first occurrence.
+  const std::map<std::string, std::pair<std::string, int>>& ids() const { return m_ids; }
+
+private:
+  struct Edge {
+    std::string file;
+    int line;
+    std::string pointer;
+    std::string target;
+  };
+  std::map<std::string, std::pair<std::string, int>> m_ids;
+  std::vector<Diagnostic> m_duplicates;
+  std::vector<Edge> m_edges;
+};
+
+struct ValidateReport {
+  std::vector<Diagnostic> diagnostics; // sorted
+  std::size_t files = 0;
+  std::size_t records = 0;
+  std::size_t invalid_records = 0;
+};
+
+// `errkb validate`: walks `paths`, checks every file and the cross-record rules.
+// `progress(done, total)` is called after each file when set.
+ValidateReport validate_paths(const std::vector<std::string>& paths, const CheckOptions& options = {},
+                              const std::function<void(std::size_t, std::size_t)>& progress = {});
+
+} // namespace errkb::ingest
