@@ -340,11 +340,11 @@ private:
         m_path.resize(path_size);
       }
     } else {
-      for (auto it = node.begin(); it != node.end(); ++it) {
-        const int key_line = fresh(it->first) ? line_of(it->first) : site_line;
-        const int value_line = fresh(it->second) ? line_of(it->second) : key_line;
-        append_pointer_token(m_path, it->first.IsScalar() ? it->first.Scalar() : std::string());
-        if (!count_node(it->second, depth + 1, value_line)) return false;
+      for (const auto& entry : node) {
+        const int key_line = fresh(entry.first) ? line_of(entry.first) : site_line;
+        const int value_line = fresh(entry.second) ? line_of(entry.second) : key_line;
+        append_pointer_token(m_path, entry.first.IsScalar() ? entry.first.Scalar() : std::string());
+        if (!count_node(entry.second, depth + 1, value_line)) return false;
         m_path.resize(path_size);
       }
     }
@@ -423,9 +423,10 @@ private:
     out = json::object();
     auto& members = out.get_ref<json::object_t&>();
     const std::size_t path_size = m_path.size();
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key = it->first;
-      const YAML::Node& value = it->second;
+    // Bound to the loop's reference: yaml-cpp's `it->first` dangles after its statement.
+    for (const auto& entry : node) {
+      const YAML::Node& key = entry.first;
+      const YAML::Node& value = entry.second;
       const bool key_fresh = fresh(key);
       const int key_line = key_fresh ? line_of(key) : site_line;
       if (key.IsNull()) return fail("parse", "mapping key must not be null", key_line, column_of(key));
