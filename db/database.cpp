@@ -15,12 +15,14 @@
 
 // Defined by the sources errkb_embed() generates from db/migrations/*.sql.
 extern const std::string_view errkb_db_migration_0001;
+extern const std::string_view errkb_db_migration_0002;
 
 namespace errkb::db {
 namespace {
 
 // Migration N (1-based) is k_migrations[N - 1]; append only, never edit a shipped one.
-const std::array<const std::string_view*, 1> k_migrations = {&errkb_db_migration_0001};
+const std::array<const std::string_view*, 2> k_migrations = {&errkb_db_migration_0001,
+                                                             &errkb_db_migration_0002};
 
 constexpr std::string_view k_memory = ":memory:";
 
@@ -188,14 +190,15 @@ void sync_search_index(SQLite::Database& sql) {
       SELECT 'delete', rowid, signature, root_cause, dead_ends, workarounds, keywords
       FROM search_deleted ORDER BY rowid;
     INSERT INTO search_trigram (search_trigram, rowid, signature, root_cause, dead_ends, workarounds, keywords)
-      SELECT 'delete', rowid, signature, root_cause, dead_ends, workarounds, keywords
+      SELECT 'delete', rowid, signature, iif(trigram_all, root_cause, NULL), iif(trigram_all, dead_ends, NULL),
+             iif(trigram_all, workarounds, NULL), keywords
       FROM search_deleted ORDER BY rowid;
     DELETE FROM search_deleted;
     INSERT INTO search_words (rowid, signature, root_cause, dead_ends, workarounds, keywords)
       SELECT rowid, signature, root_cause, dead_ends, workarounds, keywords FROM search_docs
       WHERE rowid > (SELECT value FROM meta WHERE key = 'search_indexed_upto') ORDER BY rowid;
     INSERT INTO search_trigram (rowid, signature, root_cause, dead_ends, workarounds, keywords)
-      SELECT rowid, signature, root_cause, dead_ends, workarounds, keywords FROM search_docs
+      SELECT rowid, signature, root_cause, dead_ends, workarounds, keywords FROM search_trigram_docs
       WHERE rowid > (SELECT value FROM meta WHERE key = 'search_indexed_upto') ORDER BY rowid;
     UPDATE meta SET value = max(value, (SELECT coalesce(max(rowid), 0) FROM search_docs))
       WHERE key = 'search_indexed_upto';

@@ -20,6 +20,7 @@ std::string default_path();
 // The migration level this build creates (the number of db/migrations/*.sql files).
 int latest_migration_level();
 
+// One connection; use it from one thread at a time (opened SQLITE_OPEN_NOMUTEX).
 class Database {
 public:
   // Opens the database at `path` (":memory:" for a private in-memory database).

@@ -5,8 +5,10 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace errkb::db::internal {
@@ -33,6 +35,16 @@ void begin_immediate(SQLite::Database& sql, const std::string& path);
 // db/migrations/0001_initial.sql): applies the queued deletes, indexes the new
 // documents, in four bulk statements. Runs inside the caller's transaction.
 void sync_search_index(SQLite::Database& sql);
+
+// Appends the canonical text of `value` to `out`: byte for byte what
+// `value.dump()` writes (compact, keys sorted), several times faster. Throws
+// InputError on a string that is not valid UTF-8.
+void append_canonical_json(std::string& out, const nlohmann::json& value);
+
+// True when `text` holds a character of a script written without spaces between
+// words (Han, kana, Hangul, Thai, Lao, Khmer, Myanmar): such text is only
+// searchable by substring, so search_trigram indexes all of its document.
+bool has_unsegmented_script(std::string_view text);
 
 // Resets `statement` (and clears its bindings) when it goes out of scope, so a
 // cached statement never stays active; never throws.

@@ -1,6 +1,7 @@
 #include "db/writer.hpp"
 
 #include "db/internal.hpp"
+#include "db/match_prefilter.hpp"
 #include "schema/error.hpp"
 #include "schema/record.hpp"
 
@@ -190,6 +191,14 @@ struct SearchDoc {
   std::string dead_ends;
   std::string workarounds;
   std::string keywords;
+
+  // Whether search_trigram indexes every column (see search_trigram_docs).
+  bool trigram_all() const {
+    for (const std::string* text : {&signature, &root_cause, &dead_ends, &workarounds, &keywords}) {
+      if (internal::has_unsegmented_script(*text)) return true;
+    }
+    return false;
+  }
 };
 
 constexpr std::array<const char*, 5> k_dead_end_text = {"action", "why_fails", "condition", "common_misconception",
@@ -249,7 +258,7 @@ struct Writer::Impl {
       insert_translation(db.sql(),
                          "INSERT INTO translations (rid, locale, field, position, text) VALUES (?, ?, ?, ?, ?)"),
       insert_search_doc(db.sql(), "INSERT INTO search_docs (rid, locale, signature, root_cause, dead_ends, "
-                                  "workarounds, keywords) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                                  "workarounds, keywords, trigram_all) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
       set_stale(db.sql(), "UPDATE records SET stale = 1, stale_reason = ? WHERE id = ?"),
       clear_stale(db.sql(), "UPDATE records SET stale = 0, stale_reason = NULL WHERE id = ?"),
       put_file(db.sql(), "INSERT INTO files (path, sha256, size, mtime_ns) VALUES (?, ?, ?, ?) "
@@ -312,6 +321,8 @@ struct Writer::Impl {
   SQLite::Statement detach_file_records;
   SQLite::Statement delete_file;
   SQLite::Statement add_run;
+  // `errkb match` prefilters of the records stored, written at commit().
+  internal::MatchPrefilters match_prefilters{db.sql()};
 };
 
 std::int64_t Writer::Impl::insert(const json& record, const Fields& fields, std::optional<std::int64_t> rid,
@@ -350,6 +361,7 @@ std::int64_t Writer::Impl::insert(const json& record, const Fields& fields, std:
   const std::int64_t stored = rid ? *rid : db.sql().getLastInsertRowid();
   insert_children(stored, record, fields);
   insert_translations_and_docs(stored, record, fields);
+  match_prefilters.add(stored, fields.text(record, "regex"));
   return stored;
 }
 
@@ -566,6 +578,7 @@ void Writer::Impl::insert_translations_and_docs(std::int64_t rid, const json& re
       .text_or_null(doc.dead_ends)
       .text_or_null(doc.workarounds)
       .text_or_null(doc.keywords)
+      .integer(doc.trigram_all() ? 1 : 0)
       .exec();
   }
 }
@@ -628,7 +641,13 @@ int Writer::remove_file(const std::string& path, FileRecords records) {
 UpsertResult Writer::upsert_record(const nlohmann::json& record, const std::string& file, int line) {
   return m_impl->mutate([&] {
     const Fields fields(record);
-    const std::string canonical = record.dump();
+    std::string canonical;
+    canonical.reserve(4096);
+    try {
+      internal::append_canonical_json(canonical, record);
+    } catch (const InputError& error) {
+      throw InputError("record " + fields.id() + ": " + error.what());
+    }
     const std::int64_t hash = content_hash(canonical);
 
     std::optional<std::int64_t> rid;
@@ -703,6 +722,7 @@ std::int64_t Writer::add_run(const RunCounts& counts) {
 
 void Writer::commit() {
   m_impl->mutate([&] {
+    m_impl->match_prefilters.store();
     internal::sync_search_index(m_impl->db.sql());
     m_impl->db.sql().exec("COMMIT");
   });

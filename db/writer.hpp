@@ -69,7 +69,9 @@ public:
   // put_file, or "" for none) at `line`, with its normalized rows and full-text
   // documents. `unchanged` when its canonical JSON equals the stored one: then only
   // `file`, `line` and a stale flag are updated. Storing a record clears its stale
-  // flag. Throws InputError when a field the tables need has the wrong type.
+  // flag. Throws InputError when a field the tables need has the wrong type or a
+  // string is not UTF-8, StoreError when a table constraint fails (e.g. `file` was
+  // never put); after any failure the Writer refuses to commit (rolled back).
   UpsertResult upsert_record(const nlohmann::json& record, const std::string& file, int line);
 
   // Deletes the record `id` and everything derived from it; false when absent.
@@ -83,7 +85,9 @@ public:
   // Appends a row to `ingest_runs`; returns its id.
   std::int64_t add_run(const RunCounts& counts);
 
-  // Commits the transaction; the Writer accepts no more calls afterwards.
+  // Brings the full-text indexes (search_words, search_trigram) up to date with
+  // the documents written, then commits; the Writer accepts no more calls
+  // afterwards. Until then, FTS queries on this connection see the old index.
   void commit();
 
 private:
