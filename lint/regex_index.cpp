@@ -1,0 +1,617 @@
+#include "lint/regex_index.hpp"
+
+#include "schema/record.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string_view>
+#include <thread>
+
+namespace errkb::lint {
+namespace {
+
+constexpr std::size_t k_min_literal = 3;
+constexpr std::size_t k_max_alternatives = 64;
+constexpr int k_max_depth = 100;
+
+std::uint32_t trigram(const char* bytes) {
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[0])) |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[1])) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[2])) << 16;
+}
+
+bool is_ascii(std::string_view text) {
+  return std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// The code point of one UTF-8 sequence (0 when malformed).
+char32_t decode(std::string_view bytes) {
+  const auto b0 = static_cast<unsigned char>(bytes[0]);
+  const std::size_t length = b0 >= 0xf0 ? 4 : b0 >= 0xe0 ? 3 : b0 >= 0xc0 ? 2 : 0;
+  if (length == 0 || bytes.size() != length) return 0;
+  char32_t code = b0 & (0x7f >> length);
+  for (std::size_t i = 1; i < length; ++i) code = (code << 6) | (static_cast<unsigned char>(bytes[i]) & 0x3f);
+  return code;
+}
+
+// Blocks of scripts without letter case (Unicode has no case pairs there), where RE2's
+// case-insensitive matching compares code points exactly.
+bool is_caseless(char32_t c) {
+  return (c >= 0x0590 && c <= 0x08ff) ||   // Hebrew, Arabic, Syriac, Thaana, NKo, ...
+         (c >= 0x0900 && c <= 0x0fff) ||   // Indic scripts, Thai, Lao, Tibetan
+         (c >= 0x1100 && c <= 0x11ff) ||   // Hangul Jamo
+         (c >= 0x3000 && c <= 0x9fff) ||   // CJK punctuation, kana, CJK ideographs
+         (c >= 0xac00 && c <= 0xd7af) ||   // Hangul syllables
+         (c >= 0xf900 && c <= 0xfaff);     // CJK compatibility ideographs
+}
+
+// The literal structure of a regex: an alternation of sequences of parts that every
+// match contains (a literal run, or a group's alternation); optional parts are left out.
+struct Alternation;
+struct Part {
+  std::string literal;                 // a run of literal characters, or
+  std::unique_ptr<Alternation> group;  // a required group
+};
+struct Alternation {
+  std::vector<std::vector<Part>> branches;
+};
+
+// Parses RE2 syntax into that structure. Every construct it does not model exactly
+// either contributes nothing (classes, escapes, optional parts) or makes the whole
+// parse fail (no requirement), so what it yields is always necessary.
+class LiteralParser {
+public:
+  explicit LiteralParser(std::string_view pattern) : m_p(pattern) {}
+
+  // nullptr when the pattern is not understood.
+  std::unique_ptr<Alternation> parse() {
+    auto result = alternation(0);
+    if (m_failed || m_i != m_p.size()) return nullptr;
+    return result;
+  }
+
+private:
+  enum class Kind { literal, group, any, zero_width };
+  struct Item {
+    Kind kind = Kind::any;
+    std::string text; // literal: one character (lowercased ASCII, or the UTF-8 bytes of a caseless one)
+    std::unique_ptr<Alternation> group;
+  };
+  enum class Repeat { once, optional, one_or_more };
+
+  std::unique_ptr<Alternation> alternation(int depth) {
+    auto out = std::make_unique<Alternation>();
+    if (depth > k_max_depth) {
+      m_failed = true;
+      return out;
+    }
+    out->branches.push_back(sequence(depth));
+    while (!m_failed && m_i < m_p.size() && m_p[m_i] == '|') {
+      ++m_i;
+      out->branches.push_back(sequence(depth));
+    }
+    return out;
+  }
+
+  std::vector<Part> sequence(int depth) {
+    std::vector<Part> parts;
+    std::string run;
+    auto flush = [&] {
+      if (!run.empty()) parts.push_back({std::move(run), nullptr});
+      run.clear();
+    };
+    while (!m_failed && m_i < m_p.size() && m_p[m_i] != '|' && m_p[m_i] != ')') {
+      Item item = atom(depth);
+      if (m_failed) return {};
+      const Repeat repeat = quantifier();
+      if (m_failed) return {};
+      switch (item.kind) {
+      case Kind::literal:
+        if (repeat == Repeat::optional) {
+          flush();
+        } else {
+          run += item.text;
+          if (repeat == Repeat::one_or_more) flush();
+        }
+        break;
+      case Kind::group:
+        flush();
+        if (repeat != Repeat::optional) parts.push_back({"", std::move(item.group)});
+        break;
+      case Kind::any:
+      case Kind::zero_width: flush(); break;
+      }
+    }
+    flush();
+    return parts;
+  }
+
+  // A valid {n}, {n,} or {n,m} at m_i: 0 (may repeat zero times), 1 (exactly once) or
+  // 2 (at least once); nullopt when the text there is no repetition (then `{` is literal).
+  std::optional<int> repetition(std::size_t& end) const {
+    std::size_t i = m_i;
+    if (i >= m_p.size() || m_p[i] != '{') return std::nullopt;
+    ++i;
+    const std::size_t digits = i;
+    long minimum = 0;
+    while (i < m_p.size() && is_digit(m_p[i])) minimum = std::min(minimum * 10 + (m_p[i++] - '0'), 100000L);
+    if (i == digits) return std::nullopt;
+    long maximum = minimum;
+    if (i < m_p.size() && m_p[i] == ',') {
+      ++i;
+      maximum = -1;
+      if (i < m_p.size() && is_digit(m_p[i])) {
+        maximum = 0;
+        while (i < m_p.size() && is_digit(m_p[i])) maximum = std::min(maximum * 10 + (m_p[i++] - '0'), 100000L);
+      }
+    }
+    if (i >= m_p.size() || m_p[i] != '}') return std::nullopt;
+    end = i + 1;
+    return minimum == 0 ? 0 : (minimum == 1 && maximum == 1 ? 1 : 2);
+  }
+
+  Repeat quantifier() {
+    if (m_i >= m_p.size()) return Repeat::once;
+    Repeat repeat = Repeat::once;
+    const char c = m_p[m_i];
+    std::size_t end = 0;
+    if (c == '*' || c == '?') {
+      repeat = Repeat::optional;
+      ++m_i;
+    } else if (c == '+') {
+      repeat = Repeat::one_or_more;
+      ++m_i;
+    } else if (auto minimum = repetition(end)) {
+      repeat = *minimum == 0 ? Repeat::optional : *minimum == 1 ? Repeat::once : Repeat::one_or_more;
+      m_i = end;
+    } else {
+      return Repeat::once;
+    }
+    if (m_i < m_p.size() && m_p[m_i] == '?') ++m_i; // non-greedy
+    if (m_i < m_p.size() && (m_p[m_i] == '*' || m_p[m_i] == '+' || m_p[m_i] == '?')) m_failed = true; // RE2 rejects
+    return repeat;
+  }
+
+  Item atom(int depth) {
+    const char c = m_p[m_i];
+    Item item;
+    switch (c) {
+    case '(': return group(depth);
+    case '[': skip_class(); return item;
+    case '.': ++m_i; return item;
+    case '^':
+    case '$':
+      ++m_i;
+      item.kind = Kind::zero_width;
+      return item;
+    case '\\': return escape();
+    case '*':
+    case '+':
+    case '?': m_failed = true; return item;
+    case '{': {
+      std::size_t end = 0;
+      if (repetition(end)) m_failed = true; // a repetition of nothing
+      break;
+    }
+    default: break;
+    }
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      // A non-ASCII character is a literal only in scripts without case (a cased one
+      // matches its other cases too, which the byte comparison would miss).
+      const std::size_t start = m_i++;
+      while (m_i < m_p.size() && (static_cast<unsigned char>(m_p[m_i]) & 0xc0) == 0x80) ++m_i;
+      if (is_caseless(decode(m_p.substr(start, m_i - start)))) {
+        item.kind = Kind::literal;
+        item.text = std::string(m_p.substr(start, m_i - start));
+      }
+      return item;
+    }
+    ++m_i;
+    item.kind = Kind::literal;
+    item.text = std::string(1, lower(c));
+    return item;
+  }
+
+  Item group(int depth) {
+    ++m_i; // (
+    Item item;
+    if (m_i < m_p.size() && m_p[m_i] == '?') {
+      ++m_i;
+      if (m_p.substr(m_i, 2) == "P<" || (m_i < m_p.size() && m_p[m_i] == '<')) {
+        const std::size_t close = m_p.find('>', m_i);
+        if (close == std::string_view::npos) {
+          m_failed = true;
+          return item;
+        }
+        m_i = close + 1;
+      } else {
+        while (m_i < m_p.size() && std::string_view("imsU-").find(m_p[m_i]) != std::string_view::npos) ++m_i;
+        if (m_i < m_p.size() && m_p[m_i] == ')') { // (?flags): changes flags, matches nothing
+          ++m_i;
+          item.kind = Kind::zero_width;
+          return item;
+        }
+        if (m_i >= m_p.size() || m_p[m_i] != ':') {
+          m_failed = true;
+          return item;
+        }
+        ++m_i;
+      }
+    }
+    item.group = alternation(depth + 1);
+    if (m_failed || m_i >= m_p.size() || m_p[m_i] != ')') {
+      m_failed = true;
+      return item;
+    }
+    ++m_i;
+    item.kind = Kind::group;
+    return item;
+  }
+
+  void skip_class() {
+    ++m_i; // [
+    if (m_i < m_p.size() && m_p[m_i] == '^') ++m_i;
+    if (m_i < m_p.size() && m_p[m_i] == ']') ++m_i; // a leading ] is literal
+    while (m_i < m_p.size() && m_p[m_i] != ']') {
+      if (m_p[m_i] == '\\') {
+        m_i += 2;
+      } else if (m_p.substr(m_i, 2) == "[:") {
+        const std::size_t close = m_p.find(":]", m_i + 2);
+        m_i = close == std::string_view::npos ? m_p.size() : close + 2;
+      } else {
+        ++m_i;
+      }
+    }
+    if (m_i >= m_p.size()) {
+      m_failed = true;
+      return;
+    }
+    ++m_i; // ]
+  }
+
+  Item escape() {
+    Item item;
+    if (m_i + 1 >= m_p.size()) {
+      m_failed = true;
+      return item;
+    }
+    const char e = m_p[m_i + 1];
+    m_i += 2;
+    if (e == 'b' || e == 'B' || e == 'A' || e == 'z') {
+      item.kind = Kind::zero_width;
+    } else if (e == 'p' || e == 'P' || e == 'x') {
+      if (m_i < m_p.size() && m_p[m_i] == '{') {
+        const std::size_t close = m_p.find('}', m_i);
+        m_i = close == std::string_view::npos ? m_p.size() : close + 1;
+      } else {
+        m_i += e == 'x' ? 2 : 1;
+      }
+      m_i = std::min(m_i, m_p.size());
+    } else if (e == 'Q') {
+      const std::size_t end = m_p.find("\\E", m_i);
+      m_i = end == std::string_view::npos ? m_p.size() : end + 2;
+    } else if (std::string_view("dDwWsSCaftnrv01234567").find(e) != std::string_view::npos) {
+      while (e >= '0' && e <= '7' && m_i < m_p.size() && m_p[m_i] >= '0' && m_p[m_i] <= '7') ++m_i;
+    } else if (!is_alnum(e) && static_cast<unsigned char>(e) < 0x80) {
+      item.kind = Kind::literal; // an escaped punctuation character is itself
+      item.text = std::string(1, e);
+    } else {
+      m_failed = true;
+    }
+    return item;
+  }
+
+  std::string_view m_p;
+  std::size_t m_i = 0;
+  bool m_failed = false;
+};
+
+using Requirement = std::vector<std::string>; // one of these must occur; empty: none
+using Frequency = std::unordered_map<std::string, std::size_t>;
+
+void collect_literals(const Alternation& node, std::vector<std::string>& out) {
+  for (const auto& branch : node.branches)
+    for (const auto& part : branch) {
+      if (part.group) {
+        collect_literals(*part.group, out);
+      } else if (part.literal.size() >= k_min_literal) {
+        out.push_back(part.literal);
+      }
+    }
+}
+
+// The cheapest necessary requirement of `node`: per branch the part whose literals
+// occur in the fewest texts (`frequency`), ties to the longer literals; the union
+// over branches. Empty when a branch has no usable part.
+Requirement choose(const Alternation& node, const Frequency& frequency);
+
+Requirement choose_branch(const std::vector<Part>& parts, const Frequency& frequency) {
+  Requirement best;
+  std::size_t best_cost = 0, best_shortest = 0;
+  for (const auto& part : parts) {
+    Requirement candidate;
+    if (part.group) {
+      candidate = choose(*part.group, frequency);
+    } else if (part.literal.size() >= k_min_literal) {
+      candidate = {part.literal};
+    }
+    if (candidate.empty()) continue;
+    std::size_t cost = 0, shortest = static_cast<std::size_t>(-1);
+    for (const auto& literal : candidate) {
+      auto it = frequency.find(literal);
+      cost += it == frequency.end() ? 0 : it->second;
+      shortest = std::min(shortest, literal.size());
+    }
+    if (best.empty() || cost < best_cost || (cost == best_cost && shortest > best_shortest)) {
+      best = std::move(candidate);
+      best_cost = cost;
+      best_shortest = shortest;
+    }
+  }
+  return best;
+}
+
+Requirement choose(const Alternation& node, const Frequency& frequency) {
+  Requirement out;
+  for (const auto& branch : node.branches) {
+    Requirement part = choose_branch(branch, frequency);
+    if (part.empty()) return {};
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (out.size() > k_max_alternatives) return {};
+  return out;
+}
+
+unsigned thread_count(unsigned requested) {
+  return requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Runs `work(begin, end)` over [0, n) split into `threads` contiguous parts.
+template <typename Work>
+void parallel(std::size_t n, unsigned threads, const Work& work) {
+  const std::size_t parts = std::max<std::size_t>(1, std::min<std::size_t>(threads, n / 32));
+  std::vector<std::thread> pool;
+  for (std::size_t p = 1; p < parts; ++p) pool.emplace_back([&, p] { work(p * n / parts, (p + 1) * n / parts); });
+  work(0, n / parts);
+  for (auto& thread : pool) thread.join();
+}
+
+} // namespace
+
+std::uint32_t LiteralSet::key(const char* bytes) { return trigram(bytes); }
+
+LiteralSet::LiteralSet(std::vector<std::string> literals)
+  : m_literals(std::move(literals)), m_present((std::size_t{1} << 24) / 64, 0) {
+  std::unordered_map<std::uint32_t, std::size_t> frequency;
+  for (const auto& literal : m_literals)
+    for (std::size_t pos = 0; pos + 3 <= literal.size(); ++pos) ++frequency[trigram(literal.data() + pos)];
+  for (std::uint32_t id = 0; id < m_literals.size(); ++id) {
+    const std::string& literal = m_literals[id];
+    std::size_t best = 0;
+    for (std::size_t pos = 1; pos + 3 <= literal.size(); ++pos)
+      if (frequency[trigram(literal.data() + pos)] < frequency[trigram(literal.data() + best)]) best = pos;
+    const std::uint32_t k = trigram(literal.data() + best);
+    m_by_trigram[k].emplace_back(id, best);
+    m_present[k >> 6] |= std::uint64_t{1} << (k & 63);
+  }
+}
+
+std::vector<std::string> required_literals(const std::string& pattern, const Frequency& frequency) {
+  auto tree = LiteralParser(pattern).parse();
+  return tree ? choose(*tree, frequency) : Requirement{};
+}
+
+std::vector<std::string> required_literals(const std::string& pattern) { return required_literals(pattern, {}); }
+
+namespace {
+
+// The compiled regexes of one chunk of patterns.
+class Chunk {
+public:
+  Chunk(const std::vector<std::string>& patterns, std::size_t begin, std::size_t end, unsigned threads)
+    : m_patterns(patterns), m_begin(begin), m_regex(end - begin), m_latin1(end - begin), m_utf8(end - begin) {
+    RE2::Options utf8_options = schema::regex_options();
+    utf8_options.set_never_capture(true); // which texts match is unchanged; compiling and matching are cheaper
+    RE2::Options latin1_options = utf8_options;
+    latin1_options.set_encoding(RE2::Options::EncodingLatin1);
+    for (std::size_t i = 0; i < m_regex.size(); ++i) m_latin1[i] = is_ascii(patterns[begin + i]) ? 1 : 0;
+    parallel(m_regex.size(), threads, [&](std::size_t from, std::size_t to) {
+      for (std::size_t i = from; i < to; ++i) {
+        auto re = std::make_unique<RE2>(patterns[begin + i], m_latin1[i] ? latin1_options : utf8_options);
+        if (re->ok()) m_regex[i] = std::move(re);
+      }
+    });
+  }
+
+  bool ok(std::size_t pattern) const { return m_regex[pattern - m_begin] != nullptr; }
+
+  // RE2::PartialMatch with `match`'s (UTF-8) semantics; `ascii`: the text is ASCII-only.
+  bool matches(std::size_t pattern, const std::string& text, bool ascii) const {
+    const std::size_t i = pattern - m_begin;
+    if (!m_regex[i]) return false;
+    if (!m_latin1[i] || ascii) return RE2::PartialMatch(text, *m_regex[i]);
+    std::unique_lock<std::mutex> lock(m_mutex);
+    if (!m_utf8[i]) {
+      RE2::Options options = schema::regex_options();
+      options.set_never_capture(true);
+      m_utf8[i] = std::make_unique<RE2>(m_patterns[pattern], options);
+    }
+    const RE2& re = *m_utf8[i];
+    lock.unlock();
+    return RE2::PartialMatch(text, re);
+  }
+
+private:
+  const std::vector<std::string>& m_patterns;
+  std::size_t m_begin;
+  std::vector<std::unique_ptr<RE2>> m_regex;   // Latin-1 build for ASCII patterns, else UTF-8; null if invalid
+  std::vector<char> m_latin1;
+  mutable std::mutex m_mutex;
+  mutable std::vector<std::unique_ptr<RE2>> m_utf8; // UTF-8 builds of Latin-1 patterns, for non-ASCII text
+};
+
+// How many texts hold each literal the requirements could use.
+Frequency literal_frequency(const std::vector<std::unique_ptr<Alternation>>& trees,
+                            const std::vector<std::string>& lowered) {
+  std::vector<std::string> literals;
+  for (const auto& tree : trees)
+    if (tree) collect_literals(*tree, literals);
+  std::sort(literals.begin(), literals.end());
+  literals.erase(std::unique(literals.begin(), literals.end()), literals.end());
+  const LiteralSet index(literals);
+  std::vector<std::size_t> count(index.literals().size(), 0);
+  std::vector<std::uint32_t> seen(index.literals().size(), 0);
+  for (std::size_t t = 0; t < lowered.size(); ++t) {
+    const auto stamp = static_cast<std::uint32_t>(t + 1);
+    index.scan(lowered[t], [&](std::uint32_t id) {
+      if (seen[id] == stamp) return;
+      seen[id] = stamp;
+      ++count[id];
+    });
+  }
+  Frequency frequency;
+  for (std::uint32_t id = 0; id < index.literals().size(); ++id) frequency.emplace(index.literals()[id], count[id]);
+  return frequency;
+}
+
+} // namespace
+
+RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vector<std::string>& texts,
+                       const std::vector<std::pair<std::size_t, std::size_t>>& checks, const RegexScanOptions& options) {
+  const unsigned threads = thread_count(options.threads);
+  RegexScan result;
+  result.compiled.assign(patterns.size(), false);
+  result.matches_empty.assign(patterns.size(), false);
+  result.check_matched.assign(checks.size(), false);
+  if (options.all_pairs) result.matched.assign(patterns.size(), {});
+
+  std::vector<std::string> lowered(texts.size());
+  std::vector<char> ascii(texts.size());
+  std::vector<char> folds(texts.size()); // holds U+212A (Kelvin sign, matches "k") or U+017F (long s, matches "s")
+  for (std::size_t t = 0; t < texts.size(); ++t) {
+    lowered[t] = texts[t];
+    for (auto& c : lowered[t]) c = lower(c);
+    ascii[t] = is_ascii(texts[t]) ? 1 : 0;
+    folds[t] = !ascii[t] && (texts[t].find("\xE2\x84\xAA") != std::string::npos ||
+                             texts[t].find("\xC5\xBF") != std::string::npos);
+  }
+
+  // Requirements, steered to the literals rarest among the texts.
+  std::vector<Requirement> requirement(patterns.size());
+  if (options.all_pairs) {
+    std::vector<std::unique_ptr<Alternation>> trees(patterns.size());
+    parallel(patterns.size(), threads, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) trees[i] = LiteralParser(patterns[i]).parse();
+    });
+    const Frequency frequency = literal_frequency(trees, lowered);
+    parallel(patterns.size(), threads, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i)
+        if (trees[i]) requirement[i] = choose(*trees[i], frequency);
+    });
+  }
+
+  // Checks by pattern, so each chunk finds its own.
+  std::vector<std::size_t> check_order(checks.size());
+  for (std::size_t c = 0; c < checks.size(); ++c) check_order[c] = c;
+  std::sort(check_order.begin(), check_order.end(), [&](std::size_t a, std::size_t b) { return checks[a] < checks[b]; });
+
+  // Chunks bound memory: every RE2 keeps its DFA cache, ~20 KB each once used.
+  const std::size_t chunk_size = std::max<std::size_t>(1, options.chunk);
+  std::size_t next_check = 0;
+  for (std::size_t begin = 0; begin < patterns.size(); begin += chunk_size) {
+    const std::size_t end = std::min(patterns.size(), begin + chunk_size);
+    const Chunk chunk(patterns, begin, end, threads);
+
+    std::size_t checks_end = next_check;
+    while (checks_end < check_order.size() && checks[check_order[checks_end]].first < end) ++checks_end;
+    parallel(end - begin, threads, [&](std::size_t from, std::size_t to) {
+      for (std::size_t p = begin + from; p < begin + to; ++p) {
+        result.compiled[p] = chunk.ok(p);
+        result.matches_empty[p] = chunk.ok(p) && chunk.matches(p, "", true);
+      }
+    });
+    parallel(checks_end - next_check, threads, [&](std::size_t from, std::size_t to) {
+      for (std::size_t k = next_check + from; k < next_check + to; ++k) {
+        const auto& [p, t] = checks[check_order[k]];
+        result.check_matched[check_order[k]] = chunk.matches(p, texts[t], ascii[t]);
+      }
+    });
+    next_check = checks_end;
+    if (!options.all_pairs) continue;
+
+    // The chunk's literals; patterns without a requirement run on every text.
+    std::unordered_map<std::string, std::uint32_t> literal_id;
+    std::vector<std::string> literals;
+    std::vector<std::vector<std::uint32_t>> patterns_of;
+    std::vector<std::uint32_t> unfiltered, fold_literals;
+    for (std::size_t p = begin; p < end; ++p) {
+      if (!chunk.ok(p)) continue;
+      if (requirement[p].empty()) {
+        unfiltered.push_back(static_cast<std::uint32_t>(p));
+        continue;
+      }
+      for (const auto& literal : requirement[p]) {
+        auto [it, inserted] = literal_id.emplace(literal, static_cast<std::uint32_t>(literals.size()));
+        if (inserted) {
+          literals.push_back(literal);
+          patterns_of.emplace_back();
+        }
+        patterns_of[it->second].push_back(static_cast<std::uint32_t>(p));
+      }
+    }
+    result.unfiltered += unfiltered.size();
+    for (std::uint32_t id = 0; id < literals.size(); ++id)
+      if (literals[id].find_first_of("ks") != std::string::npos) fold_literals.push_back(id);
+    const LiteralSet index(std::move(literals));
+
+    const std::size_t parts = std::max<std::size_t>(1, std::min<std::size_t>(threads, texts.size() / 32));
+    std::vector<std::vector<std::pair<std::size_t, std::size_t>>> found(parts);
+    auto run = [&](std::size_t part) {
+      const std::size_t from = part * texts.size() / parts, to = (part + 1) * texts.size() / parts;
+      std::vector<std::uint32_t> seen_literal(index.literals().size(), 0), seen_pattern(end - begin, 0);
+      std::vector<std::size_t> count(end - begin, 0);
+      std::vector<std::uint32_t> candidate;
+      for (std::size_t t = from; t < to; ++t) {
+        const auto stamp = static_cast<std::uint32_t>(t - from + 1);
+        candidate.clear();
+        auto add = [&](std::uint32_t literal) {
+          if (seen_literal[literal] == stamp) return;
+          seen_literal[literal] = stamp;
+          for (std::uint32_t p : patterns_of[literal]) {
+            if (seen_pattern[p - begin] == stamp) continue;
+            seen_pattern[p - begin] = stamp;
+            candidate.push_back(p);
+          }
+        };
+        index.scan(lowered[t], add);
+        if (folds[t])
+          for (std::uint32_t literal : fold_literals) add(literal);
+        candidate.insert(candidate.end(), unfiltered.begin(), unfiltered.end());
+        for (std::uint32_t p : candidate) {
+          if (count[p - begin] >= options.cap) continue;
+          if (chunk.matches(p, texts[t], ascii[t])) {
+            ++count[p - begin];
+            found[part].emplace_back(p, t);
+          }
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t part = 1; part < parts; ++part) pool.emplace_back(run, part);
+    run(0);
+    for (auto& thread : pool) thread.join();
+    for (auto& part : found) // parts cover ascending text ranges: appending keeps each list sorted
+      for (const auto& [p, t] : part)
+        if (result.matched[p].size() < options.cap) result.matched[p].push_back(t);
+  }
+  return result;
+}
+
+} // namespace errkb::lint
