@@ -12,7 +12,7 @@ packages=(
 if [ "${1:-}" = "--bench" ]; then
   packages+=(sqlite-utils hyperfine python3)
 fi
-if [ "${1:-}" = "--fuzz" ] || [ "${1:-}" = "--sanitize" ]; then
+if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-14-dev)
 fi
 
