@@ -154,6 +154,9 @@ Database::Database(const std::string& path, Access access, std::chrono::millisec
       m_sql.exec("PRAGMA journal_mode = WAL");
       // Bound the -wal file a large ingest leaves behind after its checkpoint.
       m_sql.exec("PRAGMA journal_size_limit = 67108864");
+      // A large ingest is one transaction: a 64 MiB page cache keeps its pages in
+      // memory instead of spilling them to the WAL before the commit.
+      m_sql.exec("PRAGMA cache_size = -65536");
       if (!is_current(level)) migrate(m_sql, m_path);
     }
   });

@@ -1,6 +1,9 @@
 #include "schema/validator.hpp"
 
+#include "schema/error.hpp"
 #include "schema/record.hpp"
+
+#include <re2/re2.h>
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
@@ -305,14 +308,75 @@ RawError rewrite(RawError error, const nlohmann::json& record) {
 
 } // namespace
 
+// valijson 1.0 constructs a std::regex for every `patternProperties` pattern on
+// every object it validates (its pattern cache covers `pattern` only), which
+// made regex compilation a third of the validation time. So valijson gets a
+// schema without `patternProperties`: the translation keys a record carries are
+// matched here with RE2 and declared as plain `properties` with their pattern's
+// subschema. Verdicts and messages are the same; one parsed schema is kept per
+// set of translation keys (few: the locales and fields in use).
 struct Validator::Impl {
-  valijson::Schema schema;
+  struct Pattern {
+    std::unique_ptr<re2::RE2> regex;
+    nlohmann::json subschema;
+  };
+  nlohmann::json base; // the record schema without patternProperties
+  std::vector<Pattern> patterns;
+  valijson::Schema plain; // for records with no translation key
+
+  static void parse(const nlohmann::json& document, valijson::Schema& schema) {
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    valijson::adapters::NlohmannJsonAdapter adapter(document);
+    parser.populateSchema(adapter, schema);
+  }
+
+  // The translation keys of `record` (keys no `properties` entry names, matched by a pattern).
+  std::vector<std::pair<std::string, const nlohmann::json*>> translation_keys(const nlohmann::json& record) const {
+    std::vector<std::pair<std::string, const nlohmann::json*>> keys;
+    if (!record.is_object()) return keys;
+    const auto& properties = base.at("properties");
+    for (const auto& item : record.items()) {
+      if (properties.contains(item.key())) continue;
+      for (const auto& pattern : patterns) {
+        if (re2::RE2::PartialMatch(item.key(), *pattern.regex)) {
+          keys.emplace_back(item.key(), &pattern.subschema);
+          break;
+        }
+      }
+    }
+    return keys;
+  }
+
+  const valijson::Schema& schema_for(const nlohmann::json& record) const {
+    const auto keys = translation_keys(record);
+    if (keys.empty()) return plain;
+    std::string cache_key;
+    for (const auto& key : keys) cache_key += key.first + '\n';
+    thread_local std::map<std::string, std::unique_ptr<valijson::Schema>> cache;
+    auto found = cache.find(cache_key);
+    if (found != cache.end()) return *found->second;
+    nlohmann::json document = base;
+    for (const auto& [key, subschema] : keys) document["properties"][key] = *subschema;
+    auto schema = std::make_unique<valijson::Schema>();
+    parse(document, *schema);
+    if (cache.size() >= 1024) cache.clear(); // unusual key sets: bounded memory
+    return *cache.emplace(cache_key, std::move(schema)).first->second;
+  }
 };
 
 Validator::Validator() : m_impl(std::make_unique<Impl>()) {
-  valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-  valijson::adapters::NlohmannJsonAdapter adapter(record_schema());
-  parser.populateSchema(adapter, m_impl->schema);
+  m_impl->base = record_schema();
+  if (auto found = m_impl->base.find("patternProperties"); found != m_impl->base.end()) {
+    for (const auto& item : found->items()) {
+      re2::RE2::Options options;
+      options.set_log_errors(false);
+      auto regex = std::make_unique<re2::RE2>(item.key(), options);
+      if (!regex->ok()) throw Error("record schema: patternProperties '" + item.key() + "' is not an RE2 pattern");
+      m_impl->patterns.push_back({std::move(regex), item.value()});
+    }
+    m_impl->base.erase(found);
+  }
+  Impl::parse(m_impl->base, m_impl->plain);
 }
 
 Validator::~Validator() = default;
@@ -328,7 +392,7 @@ std::vector<Diagnostic> Validator::validate(const nlohmann::json& record) const 
   std::vector<RawError> raw;
   valijson::adapters::NlohmannJsonAdapter adapter(target);
   valijson::ValidationResults results;
-  if (!validator.validate(m_impl->schema, adapter, &results)) {
+  if (!validator.validate(m_impl->schema_for(record), adapter, &results)) {
     for (const auto& error : results) raw.push_back({context_to_pointer(error.context), error.description});
   }
 
