@@ -2,7 +2,9 @@
 // core schema (valijson's yaml-cpp adapter would type every scalar as a string).
 #include "ingest/readers.hpp"
 
+#include <yaml-cpp/anchor.h>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -549,6 +551,21 @@ private:
   bool m_has_alias = false;
 };
 
+// Counts documents without building them, recording where each starts.
+class DocumentCounter : public YAML::EventHandler {
+public:
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 void set_parser_problem(ReadProblem& problem, const char* code, const YAML::Exception& error) {
   problem.code = code;
   problem.message = error.msg;
@@ -568,9 +585,34 @@ ReadStatus read_yaml(std::string_view text, const Limits& limits, YamlDocument& 
 
   std::vector<YAML::Node> documents;
   try {
-    MemoryBuffer buffer(text);
-    std::istream stream(&buffer);
-    documents = YAML::LoadAll(stream);
+    // Not YAML::LoadAll: yaml-cpp 0.7's LoadAll never ends on some malformed input
+    // (a file holding just `,`), appending empty documents until memory runs out
+    // (jbeder/yaml-cpp#1040). A bounded first pass counts at most two documents.
+    DocumentCounter counter;
+    {
+      MemoryBuffer buffer(text);
+      std::istream stream(&buffer);
+      YAML::Parser parser(stream);
+      while (counter.starts.size() < 2 && parser.HandleNextDocument(counter)) {
+      }
+    }
+    if (counter.starts.size() == 2 && counter.starts[1].pos <= counter.starts[0].pos) {
+      problem.code = "parse";
+      problem.message = "the YAML parser cannot read this file (it stops making progress here)";
+      problem.line = counter.starts[1].is_null() ? 0 : counter.starts[1].line + 1;
+      return ReadStatus::problem;
+    }
+    if (counter.starts.size() == 2) {
+      problem.code = "parse";
+      problem.message = "more than one YAML document (a record file holds one record)";
+      problem.line = counter.starts[1].is_null() ? 0 : counter.starts[1].line + 1;
+      return ReadStatus::problem;
+    }
+    if (counter.starts.size() == 1) { // none: an empty file, or only comments
+      MemoryBuffer buffer(text);
+      std::istream stream(&buffer);
+      documents.push_back(YAML::Load(stream));
+    }
   } catch (const YAML::DeepRecursion& error) {
     set_parser_problem(problem, "limit", error);
     problem.message = "nesting too deep for the YAML parser";
@@ -581,13 +623,6 @@ ReadStatus read_yaml(std::string_view text, const Limits& limits, YamlDocument& 
     return ReadStatus::problem;
   }
   if (documents.empty()) return ReadStatus::empty;
-  if (documents.size() > 1) {
-    const YAML::Mark mark = documents[1].Mark();
-    problem.code = "parse";
-    problem.message = "more than one YAML document (a record file holds one record)";
-    problem.line = mark.is_null() ? 0 : mark.line + 1;
-    return ReadStatus::problem;
-  }
 
   const YAML::Node& root = documents.front();
   document.line = root.Mark().is_null() ? 1 : root.Mark().line + 1;

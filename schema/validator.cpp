@@ -411,7 +411,9 @@ std::vector<Diagnostic> Validator::validate(const nlohmann::json& record) const 
 
   std::vector<Diagnostic> diagnostics;
   std::set<std::string> reported_pointers;
-  for (auto& [pointer, errors] : by_pointer) {
+  for (auto& group : by_pointer) {
+    const std::string& pointer = group.first;
+    std::vector<RawError>& errors = group.second; // not a structured binding: clang 14 cannot capture one
     // A wrong type makes enum/pattern/range complaints noise; over-long makes pattern noise.
     auto has = [&](Kind kind) {
       return std::any_of(errors.begin(), errors.end(), [&](const RawError& e) { return e.kind == kind; });
