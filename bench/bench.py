@@ -453,17 +453,27 @@ class Bench:
         except (ValueError, KeyError, TypeError, AttributeError):
             return p.returncode, None, err
 
-    def lookup_rows(self, rows, n, db, records):
+    @staticmethod
+    def mean_of(ms):
+        return Measure(sum(m.wall for m in ms) / len(ms), ms[0].runs, None, sum(m.cpu for m in ms) / len(ms))
+
+    def lookup_rows(self, rows, n, db, records, su_db=None):
         if self.has("search"):
             cmds = [self.q(self.errkb, "search", query, "--db", db, "--format", "json") for query in SEARCH_QUERIES]
             ms = self.hyperfine(cmds, runs=RUNS, ignore_failure=True)
-            mean = Measure(sum(m.wall for m in ms) / len(ms), ms[0].runs, None, sum(m.cpu for m in ms) / len(ms))
+            mean = self.mean_of(ms)
+            # Baseline: the same queries through sqlite-utils' FTS search of the same records.
+            su = None
+            if su_db is not None and Path(su_db).is_file():
+                su = self.mean_of(self.hyperfine(
+                    [self.q("sqlite-utils", "search", su_db, "records", query, "--limit", "10") for query in SEARCH_QUERIES],
+                    runs=RUNS, ignore_failure=True))
             outcomes = [self.results([self.errkb, "search", query, "--db", db, "--format", "json"])
                         for query in SEARCH_QUERIES]
             hits = "/".join("?" if ids is None else str(len(ids)) for _, ids, _ in outcomes)
             codes = ",".join(sorted({str(code) for code, _, _ in outcomes}))
             errors = sorted({err for _, ids, err in outcomes if ids is None and err})
-            rows.append(Row(f"errkb search, whole command @ {count(n)}", mean,
+            rows.append(Row(f"errkb search, whole command @ {count(n)}", mean, su, "sqlite-utils search (FTS5)",
                             target="≤ 20 ms" if n < 10000 else "≤ 30 ms", max_s=0.02 if n < 10000 else 0.03,
                             note=f"mean of {len(ms)} queries × {ms[0].runs} runs; slowest query "
                                  f"{fmt_time(max(m.wall for m in ms))}; results per query {hits}; exit {codes}"
@@ -473,7 +483,11 @@ class Bench:
             logs = self.messages(records, str(n))
             cmds = [self.q(self.errkb, "match", p, "--db", db, "--format", "json") for p, _ in logs]
             ms = self.hyperfine(cmds, runs=RUNS, ignore_failure=True)
-            mean = Measure(sum(m.wall for m in ms) / len(ms), ms[0].runs, None, sum(m.cpu for m in ms) / len(ms))
+            mean = self.mean_of(ms)
+            # Baseline: every regex on every line, as a whole command (bench/naive_match.py).
+            naive = self.mean_of(self.hyperfine(
+                [self.q(sys.executable, HERE / "naive_match.py", db, p) for p, _ in logs],
+                runs=max(2, RUNS // 3) if n >= 10000 else RUNS, ignore_failure=True))
             first = known = 0
             codes, errors = set(), set()
             for path, expected in logs:
@@ -484,8 +498,8 @@ class Bench:
                 if expected is not None:
                     known += 1
                     first += bool(ids) and ids[0] == expected
-            rows.append(Row(f"errkb match FILE, whole command @ {count(n)}", mean,
-                            target="≤ 30 ms" if n < 10000 else "≤ 50 ms", max_s=0.03 if n < 10000 else 0.05,
+            rows.append(Row(f"errkb match FILE, whole command @ {count(n)}", mean, naive,
+                            "naive scan (python re, every regex)", target="≤ 30 ms" if n < 10000 else "≤ 50 ms", max_s=0.03 if n < 10000 else 0.05,
                             note=f"mean of {len(ms)} logs (1 unknown) × {ms[0].runs} runs; slowest log "
                                  f"{fmt_time(max(m.wall for m in ms))}; its record ranked first in {first}/{known}; "
                                  f"exit {','.join(sorted(codes))}" + "".join(f"; {e}" for e in sorted(errors))))
@@ -498,11 +512,12 @@ class Bench:
         have_match = self.need(rows, "match")
         if have_search or have_match:
             if corpus_db is not None:
-                self.lookup_rows(rows, len(list(CORPUS.rglob("*.json"))), corpus_db, CORPUS)
+                self.lookup_rows(rows, len(list(CORPUS.rglob("*.json"))), corpus_db, CORPUS,
+                                 self.work / "su-corpus.db")
             else:
                 rows.append(Row("", skipped="corpus database (needs errkb import deadends)"))
             if large_db is not None:
-                self.lookup_rows(rows, LARGE, large_db, large)
+                self.lookup_rows(rows, LARGE, large_db, large, self.work / f"su-{LARGE}.db")
         self.match_eval(rows)
 
     def match_eval(self, rows):
