@@ -16,13 +16,14 @@
 // Defined by the sources errkb_embed() generates from db/migrations/*.sql.
 extern const std::string_view errkb_db_migration_0001;
 extern const std::string_view errkb_db_migration_0002;
+extern const std::string_view errkb_db_migration_0003;
 
 namespace errkb::db {
 namespace {
 
 // Migration N (1-based) is k_migrations[N - 1]; append only, never edit a shipped one.
-const std::array<const std::string_view*, 2> k_migrations = {&errkb_db_migration_0001,
-                                                             &errkb_db_migration_0002};
+const std::array<const std::string_view*, 3> k_migrations = {&errkb_db_migration_0001, &errkb_db_migration_0002,
+                                                             &errkb_db_migration_0003};
 
 constexpr std::string_view k_memory = ":memory:";
 
