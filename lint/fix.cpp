@@ -54,7 +54,13 @@ std::string read_all(const std::string& path) {
 FixResult apply_fixes(const std::vector<Fix>& fixes, bool force) {
   FixResult result;
   std::map<std::string, std::vector<const Fix*>> by_file;
-  for (const auto& fix : fixes) by_file[fix.file].push_back(&fix);
+  for (const auto& fix : fixes) {
+    if (fix.unsafe.empty()) {
+      by_file[fix.file].push_back(&fix);
+    } else {
+      result.skipped.push_back(fix.file + ": " + fix.code + " not fixed: " + fix.pointer + ": " + fix.unsafe);
+    }
+  }
 
   for (const auto& [path, file_fixes] : by_file) {
     ingest::LoadedFile file = ingest::load_file(path);

@@ -16,7 +16,8 @@ struct FixResult {
   std::vector<std::string> files;   // files rewritten, sorted
 };
 
-// Applies `fixes` (as LintReport::fixes gives them). Throws InputError when a file
+// Applies `fixes` (as LintReport::fixes gives them); a fix the linter found unsafe
+// (Fix::unsafe) is only reported as skipped. Throws InputError when a file
 // cannot be written.
 FixResult apply_fixes(const std::vector<Fix>& fixes, bool force);
 

@@ -6,9 +6,13 @@
 #include "lint/text.hpp"
 #include "lint/url.hpp"
 #include "schema/record.hpp"
+#include "schema/validator.hpp"
+
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
 #include <set>
 #include <string_view>
 #include <tuple>
@@ -99,12 +103,18 @@ struct Entry {
 
 // --- per-record rules --------------------------------------------------------
 
+const schema::Validator& validator() {
+  static const schema::Validator instance;
+  return instance;
+}
+
 class RecordLinter {
 public:
-  RecordLinter(const LintOptions& options, const ingest::LoadedFile& file, std::size_t index, Sink& sink,
-               std::vector<Fix>& fixes)
-    : m_options(options), m_config(options.config), m_file(file), m_index(index),
-      m_record(file.records[index].value), m_sink(sink), m_fixes(fixes) {}
+  // `record` is the file's record `index`, or a changed copy of it (fix checks).
+  RecordLinter(const LintOptions& options, const ingest::LoadedFile& file, std::size_t index, const json& record,
+               Sink& sink, std::vector<Fix>* fixes)
+    : m_options(options), m_config(options.config), m_file(file), m_index(index), m_record(record), m_sink(sink),
+      m_fixes(fixes) {}
 
   void run() {
     texts();
@@ -113,9 +123,54 @@ public:
     dates();
     verdicts();
     urls();
+    if (m_fixes != nullptr && !m_trims.empty()) safe_trims();
   }
 
 private:
+  // Error-level findings of `record` (a changed copy of this one): schema errors and
+  // this record's per-record rules at their configured levels, keyed (code, pointer).
+  // The regex must also keep matching the signature (E101, whatever its level: a trim
+  // must not make `errkb match` lose the error), checked with the record's regex
+  // compiled once, as `match` compiles it.
+  std::map<std::pair<std::string, std::string>, std::string> errors_of(const json& record) {
+    std::vector<Diagnostic> found = validator().validate(record);
+    Sink sink(m_config, found);
+    RecordLinter(m_options, m_file, m_index, record, sink, nullptr).run();
+    std::map<std::pair<std::string, std::string>, std::string> errors;
+    for (const auto& d : found)
+      if (d.severity == Severity::error) errors.emplace(std::make_pair(d.code, d.pointer), d.message);
+    const std::string* signature = string_at(record, "signature");
+    if (!m_regex) m_regex = std::make_unique<RE2>(m_record["regex"].get<std::string>(), schema::regex_options());
+    if (signature != nullptr && m_regex->ok() && !RE2::PartialMatch(*signature, *m_regex))
+      errors.emplace(std::make_pair("E101", "/regex"), "regex does not match the record's own signature");
+    return errors;
+  }
+
+  // W202 fixes: each trim is kept only when the record, with it and the trims kept
+  // before it, has no error-level finding the original lacks; otherwise the fix is
+  // reported as not applied, with the findings it would add.
+  void safe_trims() {
+    const auto before = errors_of(m_record);
+    json work = m_record;
+    for (const std::string& pointer : m_trims) {
+      Fix fix{Fix::Kind::trim, "W202", m_file.path, m_index, pointer, "", ""};
+      json candidate = work;
+      json& text = candidate[json::json_pointer(pointer)];
+      text = trimmed(text.get_ref<const std::string&>());
+      std::string added;
+      for (const auto& [key, message] : errors_of(candidate)) {
+        if (before.count(key) != 0) continue;
+        added += (added.empty() ? "" : "; ") + key.first + (key.second.empty() ? "" : " at " + key.second) + " (" + message + ")";
+      }
+      if (added.empty()) {
+        work = std::move(candidate);
+      } else {
+        fix.unsafe = "trimming it would add " + added;
+      }
+      m_fixes->push_back(std::move(fix));
+    }
+  }
+
   int line(const std::string& pointer) const { return m_file.line_of(m_index, pointer); }
   void emit(std::string_view code, const std::string& pointer, std::string message) {
     if (!m_sink.on(code)) return;
@@ -143,7 +198,7 @@ private:
       for (std::size_t i = 0; i < items.size(); ++i) {
         const std::string base = std::string("/") + list + "/" + std::to_string(i);
         for (const auto& [field, value] : items[i].items()) {
-          if (!value.is_string()) continue;
+          if (!value.is_string() || !is_blank(value.get_ref<const std::string&>())) continue;
           blank(value, base + "/" + field, k_required_item.count(field) != 0);
         }
         how_repeats_action(items[i], base);
@@ -170,7 +225,10 @@ private:
       for (const char* field : {"condition", "typical_delay", "distinction"})
         if (auto it = entry.find(field); it != entry.end()) blank(*it, base + "/" + field, false);
     }
-    untrimmed(m_record, "");
+    if (m_sink.on("W202")) {
+      std::string pointer;
+      untrimmed(m_record, pointer);
+    }
   }
 
   void how_repeats_action(const json& item, const std::string& base) {
@@ -183,17 +241,31 @@ private:
 
   // W202 on every string except the regex (whose whitespace matters) and
   // provenance.extra (source facts kept verbatim).
-  void untrimmed(const json& value, const std::string& pointer) {
+  // `pointer` is the value's JSON pointer, extended in place while recursing.
+  void untrimmed(const json& value, std::string& pointer) {
     if (pointer == "/regex" || pointer == "/provenance/extra") return;
+    const std::size_t length = pointer.size();
     if (value.is_object()) {
-      for (const auto& [key, child] : value.items()) untrimmed(child, pointer + "/" + pointer_token(key));
+      for (const auto& [key, child] : value.items()) {
+        pointer += '/';
+        pointer += key.find_first_of("~/") == std::string::npos ? key : pointer_token(key);
+        untrimmed(child, pointer);
+        pointer.resize(length);
+      }
     } else if (value.is_array()) {
-      for (std::size_t i = 0; i < value.size(); ++i) untrimmed(value[i], pointer + "/" + std::to_string(i));
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        pointer += '/';
+        pointer += std::to_string(i);
+        untrimmed(value[i], pointer);
+        pointer.resize(length);
+      }
     } else if (value.is_string()) {
       const std::string& text = value.get_ref<const std::string&>();
-      if (is_blank(text) || trimmed(text) == text || !m_sink.on("W202")) return;
+      auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+      if (text.empty() || (!space(text.front()) && !space(text.back()))) return; // trimmed already
+      if (is_blank(text) || trimmed(text) == text) return;
       emit("W202", pointer, "text has leading or trailing whitespace");
-      if (m_options.collect_fixes) m_fixes.push_back({Fix::Kind::trim, "W202", m_file.path, m_index, pointer, ""});
+      if (m_fixes != nullptr) m_trims.push_back(pointer);
     }
   }
 
@@ -362,7 +434,9 @@ private:
   std::size_t m_index;
   const json& m_record;
   Sink& m_sink;
-  std::vector<Fix>& m_fixes;
+  std::vector<Fix>* m_fixes;        // null: findings only (fix checks)
+  std::vector<std::string> m_trims; // W202 pointers to trim
+  std::unique_ptr<RE2> m_regex;     // the record's regex, for fix checks
 };
 
 Entry make_entry(const ingest::LoadedFile& file, std::size_t index) {
@@ -584,7 +658,7 @@ private:
         m_sink.emit(code, e.file, edge.line, edge.pointer,
                     edge.kind + " " + other.id + ", but " + other.id + " has no " + reverse + " entry for " + e.id);
         if (m_options.collect_fixes)
-          m_report.fixes.push_back({Fix::Kind::add_edge, code, other.file, other.record, "/transition_graph/" + reverse, e.id});
+          m_report.fixes.push_back({Fix::Kind::add_edge, code, other.file, other.record, "/transition_graph/" + reverse, e.id, ""});
       }
     }
   }
@@ -691,7 +765,8 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
     for (std::size_t i = 0; i < checked.file.records.size(); ++i) {
       if (!checked.record_valid[i]) continue;
       ++report.linted_records;
-      RecordLinter(options, checked.file, i, sink, report.fixes).run();
+      RecordLinter(options, checked.file, i, checked.file.records[i].value, sink,
+                   options.collect_fixes ? &report.fixes : nullptr).run();
       entries.push_back(make_entry(checked.file, i));
     }
   });

@@ -28,6 +28,7 @@ struct Fix {
   std::size_t record = 0;  // index of the record inside the file
   std::string pointer;     // trim: the string; add_edge: the edge list (e.g. /transition_graph/preceded_by)
   std::string target;      // add_edge: the id to add
+  std::string unsafe;      // trim: why it is not applied (it would add error-level findings); "" when safe
 };
 
 struct LintReport {

@@ -55,7 +55,8 @@ bool is_caseless(char32_t c) {
 struct Alternation;
 struct Part {
   std::string literal;                 // a run of literal characters, or
-  std::unique_ptr<Alternation> group;  // a required group
+  std::unique_ptr<Alternation> group;  // a required group, or
+  bool non_ascii = false;              // a cased non-ASCII character (some non-ASCII character of the text)
 };
 struct Alternation {
   std::vector<std::vector<Part>> branches;
@@ -76,7 +77,7 @@ public:
   }
 
 private:
-  enum class Kind { literal, group, any, zero_width };
+  enum class Kind { literal, group, any, zero_width, non_ascii };
   struct Item {
     Kind kind = Kind::any;
     std::string text; // literal: one character (lowercased ASCII, or the UTF-8 bytes of a caseless one)
@@ -102,7 +103,7 @@ private:
     std::vector<Part> parts;
     std::string run;
     auto flush = [&] {
-      if (!run.empty()) parts.push_back({std::move(run), nullptr});
+      if (!run.empty()) parts.push_back({std::move(run), nullptr, false});
       run.clear();
     };
     while (!m_failed && m_i < m_p.size() && m_p[m_i] != '|' && m_p[m_i] != ')') {
@@ -121,7 +122,11 @@ private:
         break;
       case Kind::group:
         flush();
-        if (repeat != Repeat::optional) parts.push_back({"", std::move(item.group)});
+        if (repeat != Repeat::optional) parts.push_back({"", std::move(item.group), false});
+        break;
+      case Kind::non_ascii:
+        flush();
+        if (repeat != Repeat::optional) parts.push_back({"", nullptr, true});
         break;
       case Kind::any:
       case Kind::zero_width: flush(); break;
@@ -205,9 +210,14 @@ private:
       // matches its other cases too, which the byte comparison would miss).
       const std::size_t start = m_i++;
       while (m_i < m_p.size() && (static_cast<unsigned char>(m_p[m_i]) & 0xc0) == 0x80) ++m_i;
-      if (is_caseless(decode(m_p.substr(start, m_i - start)))) {
+      const char32_t code = decode(m_p.substr(start, m_i - start));
+      if (is_caseless(code)) {
         item.kind = Kind::literal;
         item.text = std::string(m_p.substr(start, m_i - start));
+      } else if (code >= 0x80 && code != 0x212a && code != 0x017f) {
+        // Its case variants are non-ASCII too, except for the Kelvin sign and the long
+        // s, which match 'k' and 's': the text needs some non-ASCII character there.
+        item.kind = Kind::non_ascii;
       }
       return item;
     }
@@ -311,6 +321,38 @@ private:
   bool m_failed = false;
 };
 
+// Where the earliest possible match of `node` starting at or after `from` in `lowered`
+// (ASCII-lowercased text) can end, counting only literal parts: a branch's literal runs
+// and required groups occur in the branch's order without overlapping, so each is
+// searched from where the previous one ended (the earliest end leaves the most room for
+// the rest). npos when no branch fits: then the pattern cannot match the text, apart
+// from RE2's non-ASCII case folds of 'k' and 's', which callers handle.
+std::size_t earliest_end(const Alternation& node, std::string_view lowered, std::size_t from) {
+  std::size_t best = std::string_view::npos;
+  for (const auto& branch : node.branches) {
+    std::size_t at = from;
+    for (const auto& part : branch) {
+      if (part.group) {
+        at = earliest_end(*part.group, lowered, at);
+      } else if (part.non_ascii) {
+        while (at < lowered.size() && static_cast<unsigned char>(lowered[at]) < 0x80) ++at;
+        at = at < lowered.size() ? at + 1 : std::string_view::npos;
+      } else {
+        at = lowered.find(part.literal, at);
+        if (at != std::string_view::npos) at += part.literal.size();
+      }
+      if (at == std::string_view::npos) break;
+    }
+    best = std::min(best, at);
+  }
+  return best;
+}
+
+// False only when `node` cannot match a text whose ASCII-lowercased form is `lowered`.
+bool may_match(const Alternation& node, std::string_view lowered) {
+  return earliest_end(node, lowered, 0) != std::string_view::npos;
+}
+
 using Requirement = std::vector<std::string>; // one of these must occur; empty: none
 using Frequency = std::unordered_map<std::string, std::size_t>;
 
@@ -388,7 +430,7 @@ void parallel(std::size_t n, unsigned threads, const Work& work) {
 std::uint32_t LiteralSet::key(const char* bytes) { return trigram(bytes); }
 
 LiteralSet::LiteralSet(std::vector<std::string> literals)
-  : m_literals(std::move(literals)), m_present((std::size_t{1} << 24) / 64, 0) {
+  : m_literals(std::move(literals)), m_present((std::size_t{1} << k_bits) / 64, 0) {
   std::unordered_map<std::uint32_t, std::size_t> frequency;
   for (const auto& literal : m_literals)
     for (std::size_t pos = 0; pos + 3 <= literal.size(); ++pos) ++frequency[trigram(literal.data() + pos)];
@@ -399,7 +441,7 @@ LiteralSet::LiteralSet(std::vector<std::string> literals)
       if (frequency[trigram(literal.data() + pos)] < frequency[trigram(literal.data() + best)]) best = pos;
     const std::uint32_t k = trigram(literal.data() + best);
     m_by_trigram[k].emplace_back(id, best);
-    m_present[k >> 6] |= std::uint64_t{1} << (k & 63);
+    m_present[bit(k) >> 6] |= std::uint64_t{1} << (bit(k) & 63);
   }
 }
 
@@ -412,6 +454,15 @@ std::vector<std::string> required_literals(const std::string& pattern) { return 
 
 namespace {
 
+// True when the Latin-1 compilation of `pattern` matches ASCII text exactly as the UTF-8
+// one does: the pattern is ASCII and names no code point by escape (`\x{212A}`, the
+// Kelvin sign, and `\x{17F}`, the long s, match 'k' and 's' case-insensitively in
+// UTF-8 only) and no Unicode class (`\p`, `\P`).
+bool latin1_safe(std::string_view pattern) {
+  return is_ascii(pattern) && pattern.find("\\x{") == std::string_view::npos &&
+         pattern.find("\\p") == std::string_view::npos && pattern.find("\\P") == std::string_view::npos;
+}
+
 // The compiled regexes of one chunk of patterns.
 class Chunk {
 public:
@@ -421,7 +472,7 @@ public:
     utf8_options.set_never_capture(true); // which texts match is unchanged; compiling and matching are cheaper
     RE2::Options latin1_options = utf8_options;
     latin1_options.set_encoding(RE2::Options::EncodingLatin1);
-    for (std::size_t i = 0; i < m_regex.size(); ++i) m_latin1[i] = is_ascii(patterns[begin + i]) ? 1 : 0;
+    for (std::size_t i = 0; i < m_regex.size(); ++i) m_latin1[i] = latin1_safe(patterns[begin + i]) ? 1 : 0;
     parallel(m_regex.size(), threads, [&](std::size_t from, std::size_t to) {
       for (std::size_t i = from; i < to; ++i) {
         auto re = std::make_unique<RE2>(patterns[begin + i], m_latin1[i] ? latin1_options : utf8_options);
@@ -487,9 +538,8 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
                        const std::vector<std::pair<std::size_t, std::size_t>>& checks, const RegexScanOptions& options) {
   const unsigned threads = thread_count(options.threads);
   RegexScan result;
-  result.compiled.assign(patterns.size(), false);
-  result.matches_empty.assign(patterns.size(), false);
-  result.check_matched.assign(checks.size(), false);
+  // Threads write these; std::vector<bool> packs bits, so they are filled at the end.
+  std::vector<char> compiled(patterns.size(), 0), matches_empty(patterns.size(), 0), check_matched(checks.size(), 0);
   if (options.all_pairs) result.matched.assign(patterns.size(), {});
 
   std::vector<std::string> lowered(texts.size());
@@ -503,13 +553,22 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
                              texts[t].find("\xC5\xBF") != std::string::npos);
   }
 
+  // The literal structure of each pattern: a cheap necessary condition checked before
+  // RE2 runs (may_match), and the source of the all-pairs requirements.
+  std::vector<std::unique_ptr<Alternation>> trees(patterns.size());
+  parallel(patterns.size(), threads, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) trees[i] = LiteralParser(patterns[i]).parse();
+  });
+  // False only when the pattern cannot match text `t` (its lowered form lacks a literal
+  // every match needs). Texts with a Kelvin sign or long s skip it: RE2 folds those to
+  // 'k' and 's'.
+  auto may_match_text = [&](std::size_t p, std::size_t t) {
+    return !trees[p] || folds[t] || may_match(*trees[p], lowered[t]);
+  };
+
   // Requirements, steered to the literals rarest among the texts.
   std::vector<Requirement> requirement(patterns.size());
   if (options.all_pairs) {
-    std::vector<std::unique_ptr<Alternation>> trees(patterns.size());
-    parallel(patterns.size(), threads, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t i = begin; i < end; ++i) trees[i] = LiteralParser(patterns[i]).parse();
-    });
     const Frequency frequency = literal_frequency(trees, lowered);
     parallel(patterns.size(), threads, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i)
@@ -517,13 +576,22 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
     });
   }
 
+  // (pattern, text) -> check: all-pairs reuses the checks' results.
+  std::unordered_map<std::uint64_t, std::size_t> check_of;
+  if (options.all_pairs)
+    for (std::size_t c = 0; c < checks.size(); ++c) check_of.emplace(std::uint64_t{checks[c].first} * texts.size() + checks[c].second, c);
+
   // Checks by pattern, so each chunk finds its own.
   std::vector<std::size_t> check_order(checks.size());
   for (std::size_t c = 0; c < checks.size(); ++c) check_order[c] = c;
   std::sort(check_order.begin(), check_order.end(), [&](std::size_t a, std::size_t b) { return checks[a] < checks[b]; });
 
   // Chunks bound memory: every RE2 keeps its DFA cache, ~20 KB each once used.
-  const std::size_t chunk_size = std::max<std::size_t>(1, options.chunk);
+  // Smaller chunks reuse the memory the previous one freed (fewer page faults, warmer
+  // caches), but each chunk scans every text once: an eighth of the patterns, at least
+  // 256, at most options.chunk.
+  std::size_t chunk_size = std::min(options.chunk, std::max<std::size_t>(256, (patterns.size() + 7) / 8));
+  chunk_size = std::max<std::size_t>(1, chunk_size);
   std::size_t next_check = 0;
   for (std::size_t begin = 0; begin < patterns.size(); begin += chunk_size) {
     const std::size_t end = std::min(patterns.size(), begin + chunk_size);
@@ -533,14 +601,14 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
     while (checks_end < check_order.size() && checks[check_order[checks_end]].first < end) ++checks_end;
     parallel(end - begin, threads, [&](std::size_t from, std::size_t to) {
       for (std::size_t p = begin + from; p < begin + to; ++p) {
-        result.compiled[p] = chunk.ok(p);
-        result.matches_empty[p] = chunk.ok(p) && chunk.matches(p, "", true);
+        compiled[p] = chunk.ok(p) ? 1 : 0;
+        matches_empty[p] = chunk.ok(p) && (!trees[p] || may_match(*trees[p], "")) && chunk.matches(p, "", true) ? 1 : 0;
       }
     });
     parallel(checks_end - next_check, threads, [&](std::size_t from, std::size_t to) {
       for (std::size_t k = next_check + from; k < next_check + to; ++k) {
         const auto& [p, t] = checks[check_order[k]];
-        result.check_matched[check_order[k]] = chunk.matches(p, texts[t], ascii[t]);
+        check_matched[check_order[k]] = may_match_text(p, t) && chunk.matches(p, texts[t], ascii[t]) ? 1 : 0;
       }
     });
     next_check = checks_end;
@@ -595,8 +663,9 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
           for (std::uint32_t literal : fold_literals) add(literal);
         candidate.insert(candidate.end(), unfiltered.begin(), unfiltered.end());
         for (std::uint32_t p : candidate) {
-          if (count[p - begin] >= options.cap) continue;
-          if (chunk.matches(p, texts[t], ascii[t])) {
+          if (count[p - begin] >= options.cap || !may_match_text(p, t)) continue;
+          const auto check = check_of.find(std::uint64_t{p} * texts.size() + t);
+          if (check != check_of.end() ? check_matched[check->second] != 0 : chunk.matches(p, texts[t], ascii[t])) {
             ++count[p - begin];
             found[part].emplace_back(p, t);
           }
@@ -611,6 +680,9 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
       for (const auto& [p, t] : part)
         if (result.matched[p].size() < options.cap) result.matched[p].push_back(t);
   }
+  result.compiled.assign(compiled.begin(), compiled.end());
+  result.matches_empty.assign(matches_empty.begin(), matches_empty.end());
+  result.check_matched.assign(check_matched.begin(), check_matched.end());
   return result;
 }
 

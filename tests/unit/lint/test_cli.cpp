@@ -84,3 +84,61 @@ TEST_CASE("fmt writes, then has nothing left to do", "[lint][cli]") {
   CHECK(run.out.empty());
   CHECK(run.err == "errkb: 1 file: 0 would be reformatted, 1 unchanged\n");
 }
+
+TEST_CASE("lint reads ./errkb.yaml from the working directory unless --no-config", "[lint][cli]") {
+  lint_test::ScratchDir dir;
+  std::filesystem::copy(lint_test::data("lint/rules/W703"), dir / "records", std::filesystem::copy_options::recursive);
+  const std::string finding = "records/demo/stale.json:33: W703 ";
+  const std::string message = "/last_confirmed: last confirmed 882 days before 2026-06-01 (more than 365)\n";
+
+  // Without errkb.yaml: the default level (warning), exit 0.
+  auto run = lint_test::run_errkb(dir.path(), "lint records --as-of 2026-06-01");
+  CHECK(run.rc == 0);
+  CHECK(run.out == finding + "warning: " + message);
+
+  // ./errkb.yaml raises the rule to error: picked up without --config.
+  lint_test::write_text(dir / "errkb.yaml", "lint:\n  rules:\n    stale: error\n");
+  run = lint_test::run_errkb(dir.path(), "lint records --as-of 2026-06-01");
+  CHECK(run.rc == 1);
+  CHECK(run.out == finding + "error: " + message);
+
+  // --no-config ignores it.
+  run = lint_test::run_errkb(dir.path(), "lint records --as-of 2026-06-01 --no-config");
+  CHECK(run.rc == 0);
+  CHECK(run.out == finding + "warning: " + message);
+
+  // Its thresholds apply too: 1000 days makes the record fresh.
+  lint_test::write_text(dir / "errkb.yaml", "lint:\n  stale_days: 1000\n");
+  run = lint_test::run_errkb(dir.path(), "lint records --as-of 2026-06-01");
+  CHECK(run.rc == 0);
+  CHECK(run.out.empty());
+
+  // A broken ./errkb.yaml is a usage error, unless --no-config skips reading it.
+  lint_test::write_text(dir / "errkb.yaml", "lint:\n  rules:\n    W999: error\n");
+  run = lint_test::run_errkb(dir.path(), "lint records --as-of 2026-06-01");
+  CHECK(run.rc == 2);
+  CHECK(run.out.empty());
+  CHECK(run.err.find("errkb.yaml") != std::string::npos);
+  run = lint_test::run_errkb(dir.path(), "lint records --as-of 2026-06-01 --no-config");
+  CHECK(run.rc == 0);
+  CHECK(run.out == finding + "warning: " + message);
+
+  // Only the working directory counts: a run from elsewhere does not see it.
+  run = lint_test::run_errkb(dir / "records", "lint . --as-of 2026-06-01");
+  CHECK(run.rc == 0);
+  CHECK(run.out == "./demo/stale.json:33: W703 warning: " + message);
+}
+
+TEST_CASE("lint --fix says which trims it leaves because they would add an error", "[lint][cli]") {
+  lint_test::ScratchDir dir;
+  std::filesystem::copy(lint_test::data("lint/fix"), dir.path(), std::filesystem::copy_options::recursive);
+  const auto run = lint_test::run_errkb(dir.path(), "lint . --fix --no-config --as-of 2026-06-01");
+  CHECK(run.rc == 0);
+  CHECK(run.out == "./redis/json-module-missing/redis7-linux.json:3: W202 warning: /signature: text has leading or "
+                   "trailing whitespace\n");
+  CHECK(run.err == "errkb: ./redis/json-module-missing/redis7-linux.json: W202 fixed: /root_cause: trimmed whitespace\n"
+                   "errkb: ./redis/json-module-missing/redis7-linux.json: W202 not fixed: /signature: trimming it would "
+                   "add E101 at /regex (regex does not match the record's own signature)\n"
+                   "errkb: 1 fix applied in 1 file\n"
+                   "errkb: 1 file, 1 record: 0 errors, 1 warning, 0 infos\n");
+}

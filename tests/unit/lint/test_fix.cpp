@@ -107,3 +107,60 @@ TEST_CASE("trimming keeps the indentation of multi-line text", "[lint][fix]") {
   CHECK(lint::trimmed("first\nsecond   ") == "first\nsecond");
   CHECK(lint::trimmed("line\n") == "line");
 }
+
+// The corpus case: the signature 'ERR unknown command ' is matched only by the regex
+// branch `ERR\ unknown\ command\ `, trailing space included. Trimming it would turn
+// a W202 warning into an E101 error, so --fix leaves it (and says so) while still
+// trimming the record's other text.
+TEST_CASE("--fix does not trim a signature its regex would no longer match", "[lint][fix]") {
+  lint_test::ScratchDir dir;
+  std::filesystem::copy(lint_test::data("lint/fix"), dir.path(), std::filesystem::copy_options::recursive);
+  const std::string path = dir / "redis/json-module-missing/redis7-linux.json";
+  const json original = record_at(path);
+  REQUIRE(original["signature"] == "ERR unknown command ");
+
+  auto report = lint::lint_paths({dir.path()}, fixing());
+  REQUIRE(report.fixes.size() == 2);
+  CHECK(report.fixes[0].pointer == "/root_cause");
+  CHECK(report.fixes[0].unsafe.empty());
+  CHECK(report.fixes[1].pointer == "/signature");
+  CHECK(report.fixes[1].unsafe ==
+        "trimming it would add E101 at /regex (regex does not match the record's own signature)");
+
+  const auto result = lint::apply_fixes(report.fixes, false);
+  CHECK(result.applied == std::vector<std::string>{path + ": W202 fixed: /root_cause: trimmed whitespace"});
+  CHECK(result.skipped ==
+        std::vector<std::string>{path + ": W202 not fixed: /signature: trimming it would add E101 at /regex (regex does "
+                                        "not match the record's own signature)"});
+  const json fixed = record_at(path);
+  CHECK(fixed["signature"] == "ERR unknown command ");
+  CHECK(fixed["root_cause"] == lint::trimmed(original["root_cause"].get<std::string>()));
+
+  // No new error: only the signature's W202 is left, and it stays unfixable.
+  report = lint::lint_paths({dir.path()}, fixing());
+  REQUIRE(report.diagnostics.size() == 1);
+  CHECK(report.diagnostics[0].code == "W202");
+  CHECK(report.diagnostics[0].pointer == "/signature");
+  REQUIRE(report.fixes.size() == 1);
+  CHECK_FALSE(report.fixes[0].unsafe.empty());
+  CHECK(lint::apply_fixes(report.fixes, false).applied.empty());
+}
+
+TEST_CASE("--fix trims a signature its regex still matches", "[lint][fix]") {
+  lint_test::ScratchDir dir;
+  std::filesystem::copy(lint_test::data("lint/fix"), dir.path(), std::filesystem::copy_options::recursive);
+  const std::string path = dir / "redis/json-module-missing/redis7-linux.json";
+  json record = record_at(path);
+  record["regex"] = "ERR unknown command"; // no trailing space: matches the trimmed signature too
+  lint_test::write_text(path, record.dump(2));
+
+  auto report = lint::lint_paths({dir.path()}, fixing());
+  REQUIRE(report.fixes.size() == 2);
+  for (const auto& fix : report.fixes) CHECK(fix.unsafe.empty());
+  const auto result = lint::apply_fixes(report.fixes, false);
+  CHECK(result.applied.size() == 2);
+  CHECK(result.skipped.empty());
+  CHECK(record_at(path)["signature"] == "ERR unknown command");
+  report = lint::lint_paths({dir.path()}, fixing());
+  CHECK(report.diagnostics.empty());
+}

@@ -1,11 +1,14 @@
-// lint/linter.cpp: every rule on its fixture (tests/data/lint/rules/<CODE>/), the
-// clean fixture, and the regex helpers.
+// lint/linter.cpp: every rule on its fixture (tests/data/lint/rules/<CODE>/), its
+// near miss (tests/data/lint/near-miss/<CODE>/), the clean fixture, and the regex
+// helpers.
 #include "helpers.hpp"
 #include "lint/linter.hpp"
 #include "lint/rules.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <functional>
 #include <set>
 
 using namespace errkb;
@@ -50,6 +53,55 @@ TEST_CASE("each rule fires on its fixture and nothing else does", "[lint]") {
       CHECK(report.linted_records > 0);
       CHECK(codes(report) == std::set<std::string>{code});
     }
+  }
+}
+
+// Near misses: records on the quiet side of a rule's edge (a threshold value itself,
+// equal dates, a case-only difference, environment variants of one error, hosts just
+// outside private ranges...). Every rule with such an edge has a folder, and no rule
+// fires on any of them.
+TEST_CASE("each near-miss fixture triggers nothing", "[lint]") {
+  const std::set<std::string> expected{"E101", "E102", "E103", "W104", "W301", "E302", "W401", "W402", "W403", "E404",
+                                       "E501", "E502", "W503", "I504", "E701", "E702", "W703", "W801", "W802", "W803",
+                                       "E901", "E902", "E903", "W904"};
+  std::set<std::string> found;
+  for (const auto& entry : std::filesystem::directory_iterator(lint_test::data("lint/near-miss")))
+    found.insert(entry.path().filename().string());
+  CHECK(found == expected);
+  for (const std::string& code : found) {
+    DYNAMIC_SECTION(code) {
+      REQUIRE(lint::find_rule(code) != nullptr);
+      const auto report = lint::lint_paths({lint_test::data("lint/near-miss/" + code)}, all_rules());
+      INFO(listing(report));
+      CHECK(report.linted_records > 0);
+      CHECK(report.diagnostics.empty());
+    }
+  }
+}
+
+TEST_CASE("near misses sit at the edge: moving the threshold past them makes the rule fire", "[lint]") {
+  struct Nudge {
+    const char* code;
+    std::function<void(lint::Config&)> nudge;
+    std::size_t findings;
+  };
+  const Nudge nudges[] = {
+    {"W104", [](lint::Config& c) { c.thresholds.broad_regex_min_errors = 4; }, 1}, // 4 other errors (5 records)
+    {"W403", [](lint::Config& c) { c.thresholds.near_duplicate_similarity = 0.84; }, 2}, // Jaccard 0.843
+    {"W703", [](lint::Config& c) { c.thresholds.stale_days = 364; }, 1},          // confirmed 365 days ago
+    {"E702", [](lint::Config& c) { c.as_of = "2026-05-31"; }, 5},                  // all five dates are the as-of date
+    {"W801", [](lint::Config& c) { c.thresholds.resolvable_min_rate = 0.71; }, 1}, // rate 0.7
+    {"W802", [](lint::Config& c) { c.thresholds.unresolvable_max_rate = 0.19; }, 1}, // rate 0.19
+    {"W803", [](lint::Config& c) { c.thresholds.evidence_confidence = 0.29; }, 1}, // confidence 0.3, no evidence
+    {"W803", [](lint::Config& c) { c.thresholds.min_evidence = 4; }, 1},           // 3 pieces (the other: confidence 0.3)
+  };
+  for (const auto& n : nudges) {
+    auto options = all_rules();
+    n.nudge(options.config);
+    const auto report = lint::lint_paths({lint_test::data(std::string("lint/near-miss/") + n.code)}, options);
+    INFO(n.code << "\n" << listing(report));
+    CHECK(codes(report) == std::set<std::string>{n.code});
+    CHECK(report.diagnostics.size() == n.findings);
   }
 }
 
