@@ -393,12 +393,13 @@ int run(const Options& options) {
             << "  precision@1 " << fixed(evaluation.precision_at_1) << "   precision@3 "
             << fixed(evaluation.precision_at_3) << "   hit@3 " << fixed(evaluation.hit_at_3) << "   MRR "
             << fixed(evaluation.mrr) << "   multi-error inputs fully reported " << evaluation.expect_all_met << "/"
-            << evaluation.expect_all_scenarios << "\n";
+            << evaluation.expect_all_scenarios << "   found via the expected path (regex/fts) "
+            << evaluation.expect_via_met << "/" << evaluation.expect_via_scenarios << "\n";
   for (std::size_t i = 0; i < evaluation.outcomes.size(); ++i) {
     const auto& o = evaluation.outcomes[i];
-    if (!options.verbose && o.correct_at_1 && o.missing.empty()) continue;
+    if (!options.verbose && o.correct_at_1 && o.missing.empty() && o.via_ok) continue;
     std::cout << "  " << (o.correct_at_1 ? "ok  " : "MISS") << " " << o.name << " (first accepted at "
-              << o.first_rank << ")";
+              << o.first_rank << ")" << (o.via_ok ? "" : " not via " + scenarios[i].expect_via);
     for (const auto& m : o.missing) std::cout << " missing " << m;
     std::cout << "\n     got:";
     for (std::size_t k = 0; k < std::min<std::size_t>(o.top.size(), 5); ++k) std::cout << " " << o.top[k];

@@ -49,6 +49,13 @@ std::vector<Scenario> load_scenarios(const std::filesystem::path& path) {
     scenario.accept = strings(item.value("accept", nlohmann::json()), where + "/accept");
     scenario.expect_all = strings(item.value("expect_all", nlohmann::json()), where + "/expect_all");
     if (item.contains("note") && item["note"].is_string()) scenario.note = item["note"].get<std::string>();
+    if (item.contains("expect_via")) {
+      const auto& via = item["expect_via"];
+      if (!via.is_string() || (via != "regex" && via != "fts")) {
+        throw InputError(where + "/expect_via: expected \"regex\" or \"fts\"");
+      }
+      scenario.expect_via = via.get<std::string>();
+    }
     scenarios.push_back(std::move(scenario));
   }
   return scenarios;
@@ -82,6 +89,13 @@ Evaluation evaluate(const std::vector<Scenario>& scenarios,
       outcome.precision_at_3 =
         static_cast<double>(accepted_in_3) / static_cast<double>(std::min<std::size_t>(3, scenario.accept.size()));
       outcome.reciprocal_rank = outcome.first_rank == 0 ? 0.0 : 1.0 / static_cast<double>(outcome.first_rank);
+      if (!scenario.expect_via.empty()) {
+        outcome.via_ok = outcome.first_rank != 0 && via_name(results[outcome.first_rank - 1].via) == scenario.expect_via;
+      }
+    }
+    if (!scenario.expect_via.empty()) {
+      ++evaluation.expect_via_scenarios;
+      if (outcome.via_ok) ++evaluation.expect_via_met;
     }
     for (const auto& id : scenario.expect_all) {
       const bool found = std::any_of(results.begin(), results.end(), [&](const MatchResult& r) { return r.id == id; });

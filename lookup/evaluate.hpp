@@ -17,10 +17,11 @@ struct Scenario {
   std::string input;
   std::vector<std::string> accept;     // acceptable ids (a near-duplicate group); empty: nothing should match
   std::vector<std::string> expect_all; // ids that must all be reported (multi-error inputs)
+  std::string expect_via;              // "regex" / "fts": how the first accepted id must be found; empty: any
   std::string note;
 };
 
-// The scenarios of a JSON file: an array of {name, input, accept, note, expect_all?}.
+// The scenarios of a JSON file: an array of {name, input, accept, note, expect_all?, expect_via?}.
 // Throws InputError when the file cannot be read or does not have that shape.
 std::vector<Scenario> load_scenarios(const std::filesystem::path& path);
 
@@ -33,6 +34,7 @@ struct ScenarioOutcome {
   double precision_at_3 = 0;  // accepted ids in the top 3 / min(3, accepted ids) (negative: as correct_at_1)
   double reciprocal_rank = 0; // 1 / first_rank (negative: 1 when correct)
   std::vector<std::string> missing; // ids of expect_all not reported
+  bool via_ok = true;               // expect_via met (true when the scenario has none)
   std::vector<std::string> top;     // ids reported, best first, "(fts)" appended to full-text ones
 };
 
@@ -45,6 +47,8 @@ struct Evaluation {
   double mrr = 0;
   std::size_t expect_all_scenarios = 0;
   std::size_t expect_all_met = 0;
+  std::size_t expect_via_scenarios = 0;
+  std::size_t expect_via_met = 0;
   std::vector<ScenarioOutcome> outcomes; // in scenario order
 };
 

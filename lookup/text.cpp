@@ -73,7 +73,9 @@ std::size_t prefix_length(std::string_view line) {
   return match.size();
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+// Blanks and every other ASCII control character (a NUL would end the query text
+// SQLite's FTS5 parser sees, leaving an unterminated string).
+bool is_space(char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; }
 
 // Code points of scripts written without spaces between words.
 bool is_unspaced(char32_t cp) {

@@ -110,3 +110,37 @@ TEST_CASE("errkb help lists search and match", "[cli]") {
   CHECK(run_errkb({"match", "--help"}).code == 0);
   CHECK(run_errkb({"search", "--help"}).code == 0);
 }
+
+// Non-ASCII corpus regexes end to end: Hangul, Chinese and accented Latin text,
+// the accented input in capitals (RE2 folds case in UTF-8, not only in ASCII).
+TEST_CASE("errkb match: non-ASCII corpus regexes, case-insensitive", "[cli][match][corpus]") {
+  struct Case {
+    const char* input;
+    const char* id;
+    const char* matched;
+  };
+  const Case cases[] = {
+    {"은행 창구: 외국인등록증이 없으면 계좌를 만들 수 없습니다", "banking/alien-registration-required/kr",
+     "외국인등록증이 없으면 계좌"},
+    {"同事说送钟不吉利", "culture/clock-gift-funeral-homophone/cn", "送钟"},
+    {"Bank teller: CARNÉ DE EXTRANJERÍA required to open the account", "banking/foreigner-account-opening/pe",
+     "CARNÉ DE EXTRANJERÍA"},
+    {"ALLEMANSRÄTTEN lets you camp one night", "culture/allemansratten-public-access/se", "ALLEMANSRÄTTEN"},
+  };
+  TempDir dir;
+  for (const Case& c : cases) {
+    INFO(c.input);
+    const auto input = dir.path() / "message.txt";
+    write_text(input, std::string(c.input) + "\n");
+    const auto run =
+      run_errkb({"match", "--db", errkb::lookup::test::corpus_db_path(), "--format", "json", input.string()});
+    REQUIRE(run.code == 0);
+    const auto parsed = nlohmann::json::parse(run.out);
+    REQUIRE(!parsed["results"].empty());
+    const auto& top = parsed["results"][0];
+    CHECK(top["id"] == c.id);
+    CHECK(top["via"] == "regex");
+    CHECK(top["line"] == 1);
+    CHECK(top["matched"] == c.matched);
+  }
+}

@@ -3,7 +3,12 @@
 #include "schema/error.hpp"
 #include "support.hpp"
 
+#include <SQLiteCpp/Statement.h>
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <set>
 
 using errkb::lookup::QuerySyntax;
 using errkb::lookup::search;
@@ -17,6 +22,53 @@ std::vector<std::string> ids(const errkb::lookup::SearchResponse& response) {
   std::vector<std::string> out;
   for (const auto& hit : response.results) out.push_back(hit.id);
   return out;
+}
+
+// id -> verification_tier of every record of `db`.
+std::map<std::string, std::string> tier_of_records(errkb::db::Database& db) {
+  std::map<std::string, std::string> tiers;
+  SQLite::Statement query(db.sql(), "SELECT id, verification_tier FROM records");
+  while (query.executeStep()) tiers[query.getColumn(0).getString()] = query.getColumn(1).getString();
+  return tiers;
+}
+
+// A valid record whose signature, root cause, dead end and workaround texts have
+// the same words in every record built here, except that `word` takes the place
+// of the filler word in the column named by `column` (so bm25 sees columns of
+// equal length everywhere and differs only in where the word is).
+nlohmann::json weighted_record(const std::string& id, const std::string& column, const std::string& word) {
+  const auto text = [&](const char* name, const std::string& before, const std::string& after) {
+    return before + (column == name ? word : std::string("plumbus")) + after;
+  };
+  return nlohmann::json{
+    {"id", id},
+    {"signature", text("signature", "Fatal: the ", " cache could not be flushed")},
+    {"regex", "the \\w+ cache could not be flushed"},
+    {"domain", "testing"},
+    {"category", "cache_error"},
+    {"root_cause", text("root_cause", "The ", " daemon keeps an exclusive lock on the cache directory.")},
+    {"versions", nlohmann::json::array({{{"version", "testing >=1"}, {"status", "active"}}})},
+    {"os_specific", nlohmann::json::object()},
+    {"dead_ends", nlohmann::json::array({{{"action", "Delete the cache directory by hand"},
+                                          {"why_fails", "The daemon recreates it at once."},
+                                          {"fail_rate", 0.8},
+                                          {"sources", nlohmann::json::array()}}})},
+    {"workarounds", nlohmann::json::array({{{"action", text("workarounds", "Stop the ", " daemon before flushing")},
+                                            {"how", "Run the stop command, flush, then start it again."},
+                                            {"success_rate", 0.9},
+                                            {"sources", nlohmann::json::array()}}})},
+    {"transition_graph",
+     {{"leads_to", nlohmann::json::array()},
+      {"preceded_by", nlohmann::json::array()},
+      {"frequently_confused_with", nlohmann::json::array()}}},
+    {"verification_tier", "human_reviewed"},
+    {"confidence", 0.9},
+    {"fix_success_rate", 0.9},
+    {"resolvable", "true"},
+    {"first_seen", "2024-01-01"},
+    {"last_confirmed", "2024-06-01"},
+    {"last_updated", "2024-06-01"},
+    {"locale", "en"}};
 }
 
 } // namespace
@@ -94,6 +146,21 @@ TEST_CASE("search: filters", "[search]") {
   options.category = "nonexistent";
   CHECK(search(db, "error", options).results.empty());
 
+  // A category that exists: exactly the unfiltered hits of that category, in order.
+  SearchOptions all;
+  all.limit = 100;
+  const auto everything = search(db, "error", all);
+  std::vector<std::string> import_errors;
+  for (const auto& hit : everything.results)
+    if (hit.category == "import_error") import_errors.push_back(hit.id);
+  REQUIRE(import_errors.size() == 2);
+  REQUIRE(import_errors.size() < everything.results.size());
+  options = {};
+  options.category = "import_error";
+  const auto by_category = search(db, "error", options);
+  CHECK(ids(by_category) == import_errors);
+  for (const auto& hit : by_category.results) CHECK(hit.category == "import_error");
+
   options = {};
   options.locale = "zh";
   const auto chinese = search(db, "EADDRINUSE", options);
@@ -107,9 +174,28 @@ TEST_CASE("search: filters", "[search]") {
   options.min_confidence = 0.0;
   CHECK(!search(db, "error", options).results.empty());
 
+  // --tier keeps exactly the records of that tier: compare with the unfiltered
+  // ranking restricted, by the stored tiers, to that tier.
+  const auto tiers = tier_of_records(db);
+  REQUIRE(tiers.size() == 6);
+  std::set<std::string> tiers_found;
+  for (const auto& hit : everything.results) tiers_found.insert(tiers.at(hit.id));
+  REQUIRE(tiers_found.size() == 3); // the query reaches every tier: the filter has something to remove
+  for (const char* tier : {"human_reviewed", "community_verified", "ai_generated"}) {
+    INFO(tier);
+    std::vector<std::string> expected;
+    for (const auto& hit : everything.results)
+      if (tiers.at(hit.id) == tier) expected.push_back(hit.id);
+    REQUIRE(!expected.empty());
+    options = {};
+    options.tier = tier;
+    CHECK(ids(search(db, "error", options)) == expected);
+  }
   options = {};
   options.tier = "human_reviewed";
-  for (const auto& hit : search(db, "error", options).results) CHECK(!hit.id.empty());
+  CHECK(ids(search(db, "EADDRINUSE", options)).empty()); // node/eaddrinuse is community_verified
+  options.tier = "community_verified";
+  CHECK(ids(search(db, "EADDRINUSE", options)) == std::vector<std::string>{"node/eaddrinuse"});
 
   options = {};
   options.limit = 1;
@@ -163,4 +249,37 @@ TEST_CASE("search: JSON contract", "[search]") {
 
 TEST_CASE("search: needs an ingested database", "[search]") {
   CHECK_THROWS_AS(errkb::db::Database("/nonexistent/errkb.db", errkb::db::Access::read_only), errkb::StoreError);
+}
+
+TEST_CASE("search: bm25 column weights rank signature over root cause over workaround", "[search]") {
+  errkb::lookup::test::TempDir dir;
+  const auto records = dir.path() / "records";
+  std::filesystem::create_directories(records);
+  // Written in the order opposite to the expected ranking, so that insertion order cannot explain it.
+  const std::vector<std::pair<std::string, std::string>> made = {
+    {"testing/in-workaround", "workarounds"}, {"testing/in-root-cause", "root_cause"}, {"testing/in-signature", "signature"}};
+  for (const auto& [id, column] : made) {
+    errkb::lookup::test::write_text(records / (id.substr(id.find('/') + 1) + ".json"),
+                                    weighted_record(id, column, "zorblax").dump(2));
+  }
+  // Records without the word: bm25 gives a word in most documents an idf of about
+  // zero, and then every score is about zero whatever the weights.
+  for (int i = 0; i < 6; ++i) {
+    const std::string id = "testing/without-" + std::to_string(i);
+    errkb::lookup::test::write_text(records / ("without-" + std::to_string(i) + ".json"),
+                                    weighted_record(id, "none", "zorblax").dump(2));
+  }
+  errkb::db::Database db(dir.file("weights.db"), errkb::db::Access::read_write);
+  const auto report = errkb::ingest::sync(db, {records.string()});
+  REQUIRE(report.committed);
+  REQUIRE(report.added == 9);
+
+  const auto response = search(db, "zorblax");
+  CHECK(response.index == SearchIndex::words);
+  CHECK(ids(response) ==
+        std::vector<std::string>{"testing/in-signature", "testing/in-root-cause", "testing/in-workaround"});
+  REQUIRE(response.results.size() == 3);
+  CHECK(response.results[0].score > response.results[1].score);
+  CHECK(response.results[1].score > response.results[2].score);
+  CHECK(response.results[2].score > 0);
 }
