@@ -18,10 +18,16 @@ public:
         ->required();
     app.add_option("--locales", m_locales, "Comma-separated locales (default: every locale in the database)");
     add_db_option(app, m_db);
-    app.add_option("--as-of", m_as_of, "Date of the bundle, YYYY-MM-DD (default: $SOURCE_DATE_EPOCH, else none)");
+    app.add_option("--as-of", m_as_of,
+                   "Date of the bundle, YYYY-MM-DD (default: $SOURCE_DATE_EPOCH, else none; never today's date)");
     app.footer("Layout: manifest.json, SHA256SUMS, stats.json, and per locale records.jsonl, index.json,\n"
                "domains/<domain>.json (format: schema/bundle.schema.json). The same database gives the same\n"
-               "bytes; the only timestamp comes from --as-of or SOURCE_DATE_EPOCH.");
+               "bytes; the only timestamp comes from --as-of or SOURCE_DATE_EPOCH.\n"
+               "Date rule (a release must be reproducible): --as-of, else $SOURCE_DATE_EPOCH, else none:\n"
+               "the manifest's as_of and generated_at are null and stats.json is as of the newest last_confirmed\n"
+               "of the records. Never today's date. stats.json's as_of and as_of_source (option,\n"
+               "SOURCE_DATE_EPOCH, newest-record) tell which date was used; `errkb stats --as-of DATE\n"
+               "--format json` prints the stats.json of `errkb export --as-of DATE`.");
   }
 
   int run(Context& context) override {

@@ -17,10 +17,15 @@ public:
   void setup(CLI::App& app) override {
     add_format_option(app, m_format, {"text", "json"});
     app.add_option("--as-of", m_as_of,
-                   "Reference date for freshness, YYYY-MM-DD (default: $SOURCE_DATE_EPOCH, else today)");
+                   "Reference date for freshness, YYYY-MM-DD (default: $SOURCE_DATE_EPOCH, else today's UTC date)");
     add_db_option(app, m_db);
     app.footer("Freshness by last_confirmed: fresh <= 180 days, aging <= 365, stale beyond.\n"
-               "The JSON form is the stats.json of `errkb export`.");
+               "Date rule: --as-of, else $SOURCE_DATE_EPOCH, else today's UTC date (stats is interactive;\n"
+               "`errkb export` never uses today: without a date its stats.json is as of the newest\n"
+               "last_confirmed). The reference date is printed in the first line of the text and in as_of\n"
+               "and as_of_source (option, SOURCE_DATE_EPOCH, clock) of the JSON.\n"
+               "The JSON form is the stats.json of `errkb export` with the same date: `errkb stats --as-of D\n"
+               "--format json` prints the stats.json of `errkb export --as-of D`.");
   }
 
   int run(Context& context) override {

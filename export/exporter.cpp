@@ -66,7 +66,8 @@ bool is_locale_tag(std::string_view tag) {
   return key && key->locale == tag;
 }
 
-// A read-only memory map of a whole file.
+// A read-only memory map of a whole file, its page table filled at once
+// (MAP_POPULATE: one call rather than a page fault per 4 KiB page read).
 class MappedFile {
 public:
   explicit MappedFile(const std::string& path) {
@@ -75,7 +76,7 @@ public:
     struct stat st {};
     if (::fstat(fd, &st) == 0 && st.st_size > 0) {
       m_size = static_cast<std::size_t>(st.st_size);
-      void* data = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd, 0);
+      void* data = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
       if (data == MAP_FAILED) {
         const int error = errno;
         ::close(fd);
@@ -109,9 +110,13 @@ struct Rendered {
   Status status = Status::source;
 };
 
-// Renders `record` in `locale` into `out` (reusing its buffers).
-void render(const json& record, const std::string& locale, Rendered& out) {
+// Renders `record`, parsed from `stored` bytes of JSON, in `locale` into `out`
+// (reusing its buffers).
+void render(const json& record, std::size_t stored, const std::string& locale, Rendered& out) {
   out.line.clear();
+  // A line is about twice its stored JSON (localization pointers, wider escapes):
+  // one allocation rather than a dozen reallocations while it grows.
+  out.line.reserve(2 * stored + 1024);
   const Localized localized = localize_record(out.line, record, locale);
   out.status = localized.status;
   std::string& row = out.row;
@@ -192,8 +197,6 @@ public:
         domain_counts[domain] = members.size();
       }
     }
-    sync_directory(m_folder + "/domains");
-    sync_directory(m_folder);
     result.summary = {
         {"records", m_lines.size()}, {"withdrawn", m_withdrawn}, {"domains", domain_counts}, {"status", m_statuses}};
     return result;
@@ -273,6 +276,8 @@ ExportSummary write_bundle(RecordSource& source, const std::string& dir, const E
     if (!is_locale_tag(locale))
       throw StoreError("the database holds locale '" + locale + "', which is not a language tag; refusing to export it");
   }
+  // Opened before any file is written: see FolderSync.
+  FolderSync durable(dir);
   std::vector<std::unique_ptr<LocaleWriter>> writers;
   for (const auto& locale : summary.locales) writers.push_back(std::make_unique<LocaleWriter>(dir, locale));
 
@@ -290,7 +295,8 @@ ExportSummary write_bundle(RecordSource& source, const std::string& dir, const E
     auto work = [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) {
         batch[i] = parse_stored_record(texts[i]);
-        for (std::size_t j = 0; j < writers.size(); ++j) render(batch[i], writers[j]->locale(), rendered[j][i]);
+        for (std::size_t j = 0; j < writers.size(); ++j)
+          render(batch[i], texts[i].size(), writers[j]->locale(), rendered[j][i]);
       }
     };
     const std::size_t half = texts.size() / 2;
@@ -358,7 +364,14 @@ ExportSummary write_bundle(RecordSource& source, const std::string& dir, const E
   std::string sums;
   for (const auto& file : summary.files) sums += file.sha256 + "  " + file.path + "\n";
   summary.files.push_back(write_text_file(dir, "SHA256SUMS", sums));
-  sync_directory(dir);
+
+  // Every file and folder durable at once, after the last one was written.
+  for (const auto& locale : summary.locales) {
+    durable.add_folder(dir + "/" + locale);
+    durable.add_folder(dir + "/" + locale + "/domains");
+  }
+  for (const auto& file : summary.files) durable.add(dir + "/" + file.path);
+  durable.sync();
   return summary;
 }
 

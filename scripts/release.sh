@@ -8,7 +8,8 @@
 #   RELEASE_DB         database to ingest into          (default: <errkb's folder>/release/errkb.db,
 #                                                         recreated on every run)
 #   RELEASE_OUT        bundle folder, replaced atomically (default: <errkb's folder>/release/bundle)
-#   SOURCE_DATE_EPOCH  the bundle's only timestamp      (default: the last commit's time, if in git)
+#   SOURCE_DATE_EPOCH  the bundle's only timestamp      (default: the last commit's time, if in git;
+#                                                         else the bundle has none: never today's date)
 set -eu
 
 errkb=${1:?usage: scripts/release.sh PATH/TO/errkb}
@@ -22,9 +23,9 @@ if [ -n "${RELEASE_DB:-}" ]; then
 else
   # A database of our own, built from nothing, so the bundle holds exactly $records.
   db=$build_dir/release/errkb.db
-  mkdir -p "$(dirname "$db")"
   rm -f "$db" "$db-wal" "$db-shm"
 fi
+mkdir -p "$(dirname "$db")"
 
 if [ -z "${SOURCE_DATE_EPOCH:-}" ] && epoch=$(git log -1 --format=%ct 2>/dev/null) && [ -n "$epoch" ]; then
   SOURCE_DATE_EPOCH=$epoch

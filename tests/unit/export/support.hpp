@@ -6,17 +6,23 @@
 #include "ingest/loader.hpp"
 #include "ingest/sync.hpp"
 
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <sys/wait.h>
 #include <system_error>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace errkb::bundle::test {
@@ -136,6 +142,100 @@ inline void store_records(const std::string& path, const std::vector<nlohmann::j
   db::Writer writer(db);
   for (const auto& record : records) writer.upsert_record(record, "", 0);
   writer.commit();
+}
+
+// What a finished child process gave: its exit code (-1 when killed by a signal), stdout, stderr.
+struct RunResult {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` (argv[0] a path) to its end with stdin from /dev/null, stdout and
+// stderr captured in files of a temporary folder, the environment of this
+// process without SOURCE_DATE_EPOCH and ERRKB_DB, plus `env` (NAME, value),
+// in the current folder or `cwd`.
+inline RunResult run_process(const std::vector<std::string>& argv_text,
+                             const std::vector<std::pair<std::string, std::string>>& env = {},
+                             const std::string& cwd = "") {
+  TempDir capture("run");
+  const std::string out_path = capture.file("stdout"), err_path = capture.file("stderr");
+  std::vector<std::string> args = argv_text;
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    const int in = ::open("/dev/null", O_RDONLY);
+    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in < 0 || out < 0 || err < 0) ::_exit(126);
+    ::dup2(in, STDIN_FILENO);
+    ::dup2(out, STDOUT_FILENO);
+    ::dup2(err, STDERR_FILENO);
+    ::unsetenv("SOURCE_DATE_EPOCH");
+    ::unsetenv("ERRKB_DB");
+    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw std::runtime_error("waitpid failed");
+  }
+  RunResult result;
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = read_bytes(out_path);
+  result.err = read_bytes(err_path);
+  return result;
+}
+
+// Runs the errkb binary with `args` (see run_process).
+inline RunResult run_errkb(const std::vector<std::string>& args,
+                           const std::vector<std::pair<std::string, std::string>>& env = {}) {
+  std::vector<std::string> argv{ERRKB_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, env);
+}
+
+// Copies the folder `from` to `to` (created), recursively.
+inline void copy_tree(const std::string& from, const std::string& to) {
+  fs::create_directories(to);
+  fs::copy(from, to, fs::copy_options::recursive);
+}
+
+// Checks that `dir` holds the golden bundle with its date from SOURCE_DATE_EPOCH
+// (2026-11-01T00:00:00Z): the same files, byte for byte, but for stats.json's
+// as_of_source and the checksums of stats.json in manifest.json and SHA256SUMS.
+inline void check_golden_from_epoch(const std::string& dir) {
+  const auto files = read_tree(dir);
+  const auto golden = read_tree(ERRKB_TEST_DATA "/golden/export");
+  std::vector<std::string> paths, golden_paths;
+  for (const auto& [path, bytes] : files) paths.push_back(path);
+  for (const auto& [path, bytes] : golden) golden_paths.push_back(path);
+  REQUIRE(paths == golden_paths);
+  for (const auto& [path, bytes] : files) {
+    INFO(path);
+    if (path == "stats.json") {
+      nlohmann::json stats = nlohmann::json::parse(bytes);
+      CHECK(stats["as_of_source"] == "SOURCE_DATE_EPOCH");
+      stats["as_of_source"] = "option";
+      CHECK(stats.dump(2) + "\n" == golden.at(path));
+    } else if (path == "manifest.json") {
+      nlohmann::json manifest = nlohmann::json::parse(bytes), expected = nlohmann::json::parse(golden.at(path));
+      for (auto* m : {&manifest, &expected})
+        for (auto& file : (*m)["files"])
+          if (file["path"] == "stats.json") {
+            file.erase("sha256");
+            file.erase("size");
+          }
+      CHECK(manifest == expected);
+    } else if (path != "SHA256SUMS") {
+      CHECK(bytes == golden.at(path));
+    }
+  }
 }
 
 } // namespace errkb::bundle::test
