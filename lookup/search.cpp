@@ -34,6 +34,13 @@ std::string join(const std::vector<std::string>& parts, const char* separator) {
 
 // The FTS5 expressions to try, in order, until one finds something.
 std::vector<Attempt> plan(std::string_view query, QuerySyntax syntax) {
+  // The query is echoed in JSON output and compared with UTF-8 text: it must be text.
+  // (nlohmann's serializer is the check: it is what would fail on it later.)
+  try {
+    (void)nlohmann::json(std::string(query)).dump();
+  } catch (const nlohmann::json::type_error&) {
+    throw UsageError("the query is not valid UTF-8 text");
+  }
   if (syntax == QuerySyntax::raw) {
     if (trim(query).empty()) throw UsageError("empty query: give FTS5 query text to search for");
     return {{SearchIndex::words, std::string(query)}};

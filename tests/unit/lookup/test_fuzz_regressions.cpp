@@ -8,37 +8,49 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace errkb::lookup::test {
 namespace {
 
-std::string finding(const std::string& harness) {
+std::vector<std::string> findings(const std::string& harness) {
   const std::filesystem::path folder = std::filesystem::path(ERRKB_TEST_DATA) / "fuzz" / harness;
-  REQUIRE(std::filesystem::is_directory(folder));
-  const auto entry = std::filesystem::directory_iterator(folder);
-  REQUIRE(entry != std::filesystem::directory_iterator());
-  return read_text(entry->path());
+  std::vector<std::filesystem::path> paths;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) paths.push_back(entry.path());
+  std::sort(paths.begin(), paths.end());
+  std::vector<std::string> inputs;
+  for (const auto& path : paths) inputs.push_back(read_text(path));
+  REQUIRE_FALSE(inputs.empty());
+  return inputs;
 }
 
 } // namespace
 
-TEST_CASE("fuzz_search: a NUL byte in a query separates words", "[lookup][search][fuzz]") {
-  const std::string input = finding("fuzz_search");
-  REQUIRE(input.find('\0') != std::string::npos);
-  const std::string query = input.substr(1); // the first byte picks the mode: safe syntax here
-  REQUIRE((static_cast<unsigned char>(input[0]) & 1) == 0);
-
-  for (const auto& chunk : query_chunks(query)) CHECK(chunk.find('\0') == std::string::npos);
+TEST_CASE("fuzz_search: every finding is searched or refused as a usage error", "[lookup][search][fuzz]") {
   db::Database db(small_db_path(), db::Access::read_only);
-  SearchOptions options;
-  // Before: "unterminated string" from FTS5, which stops reading at the NUL.
-  CHECK_NOTHROW(search(db, query, options));
+  for (const std::string& input : findings("fuzz_search")) {
+    REQUIRE(input.size() > 1);
+    REQUIRE((static_cast<unsigned char>(input[0]) & 1) == 0); // the first byte picks the mode: safe syntax
+    const std::string query = input.substr(1);
+    for (const auto& chunk : query_chunks(query)) CHECK(chunk.find('\0') == std::string::npos);
+    SearchOptions options;
+    try {
+      // A NUL once reached FTS5 as an unterminated string; invalid UTF-8 once made
+      // the JSON output throw.
+      const auto response = search(db, query, options);
+      CHECK_NOTHROW(to_json(response).dump());
+    } catch (const UsageError& error) {
+      CHECK(std::string(error.what()) == "the query is not valid UTF-8 text");
+    }
+  }
   CHECK(query_chunks(std::string("port\0 8080", 10)) == std::vector<std::string>{"port", "8080"});
+  CHECK_THROWS_WITH(search(db, "caf\xC3", SearchOptions{}), "the query is not valid UTF-8 text");
 }
 
 TEST_CASE("fuzz_match: a full-text hit bm25 rates near zero still scores above 0", "[lookup][match][fuzz]") {
-  const std::string input = finding("fuzz_match");
+  REQUIRE(findings("fuzz_match").size() == 1);
+  const std::string input = findings("fuzz_match").front();
   db::Database db(small_db_path(), db::Access::read_only);
   MatchOptions options;
   options.fallback = Fallback::fts;
