@@ -17,32 +17,38 @@ namespace errkb::db::internal {
 
 void MatchPrefilters::store() {
   if (m_pending.empty()) return;
-  std::vector<std::pair<std::int64_t, const std::string*>> work;
+  std::vector<std::pair<std::int64_t, Pending*>> work;
   {
     // A record stored then deleted in the same transaction has nothing to prefilter.
     SQLite::Statement exists(m_sql, "SELECT 1 FROM records WHERE rid = ?");
-    for (const auto& [rid, regex] : m_pending) {
+    for (auto& [rid, pending] : m_pending) {
       exists.bind(1, rid);
-      if (exists.executeStep()) work.emplace_back(rid, &regex);
+      if (exists.executeStep()) work.emplace_back(rid, &pending);
       exists.reset();
     }
   }
 
-  // Compiling the regexes dominates (tens of microseconds each): spread them
-  // over the cores, then write from this thread (SQLite connections are not shared).
-  std::vector<schema::RegexAtoms> atoms(work.size());
+  // Compiling the regexes dominates (tens of microseconds each): spread those the
+  // caller did not compute over the cores, then write from this thread (SQLite
+  // connections are not shared).
+  std::vector<std::size_t> missing;
+  for (std::size_t i = 0; i < work.size(); ++i)
+    if (!work[i].second->atoms) missing.push_back(i);
   const std::size_t threads =
-    std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, std::max<std::size_t>(1, work.size() / 64));
+    std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, std::max<std::size_t>(1, missing.size() / 64));
   std::atomic<std::size_t> next{0};
   std::mutex failure_mutex;
   std::exception_ptr failure;
   auto compute = [&] {
     try {
-      for (std::size_t i = next++; i < work.size(); i = next++) atoms[i] = schema::regex_atoms(*work[i].second);
+      for (std::size_t i = next++; i < missing.size(); i = next++) {
+        Pending& pending = *work[missing[i]].second;
+        pending.atoms = schema::regex_atoms(pending.regex);
+      }
     } catch (...) { // only std::bad_alloc can get here
       const std::lock_guard<std::mutex> lock(failure_mutex);
       failure = std::current_exception();
-      next = work.size();
+      next = missing.size();
     }
   };
   std::vector<std::thread> pool;
@@ -56,7 +62,7 @@ void MatchPrefilters::store() {
   SQLite::Statement insert_atom(m_sql, "INSERT INTO match_atoms (atom_key, rid, atom) VALUES (?, ?, ?)");
   for (std::size_t i = 0; i < work.size(); ++i) {
     const std::int64_t rid = work[i].first;
-    const schema::RegexAtoms& prefilter = atoms[i];
+    const schema::RegexAtoms& prefilter = *work[i].second->atoms;
     insert_regex.bind(1, rid);
     insert_regex.bind(2, prefilter.prefilter == schema::Prefilter::filtered ? 1 : 0);
     insert_regex.bind(3, nlohmann::json(prefilter.atoms).dump());

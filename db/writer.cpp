@@ -291,7 +291,8 @@ struct Writer::Impl {
   }
 
   std::int64_t insert(const json& record, const Fields& fields, std::optional<std::int64_t> rid,
-                      const std::string& file, int line, std::int64_t hash, const std::string& canonical);
+                      const std::string& file, int line, std::int64_t hash, const std::string& canonical,
+                      std::optional<schema::RegexAtoms> atoms);
   void insert_children(std::int64_t rid, const json& record, const Fields& fields);
   void insert_translations_and_docs(std::int64_t rid, const json& record, const Fields& fields);
 
@@ -326,7 +327,8 @@ struct Writer::Impl {
 };
 
 std::int64_t Writer::Impl::insert(const json& record, const Fields& fields, std::optional<std::int64_t> rid,
-                                  const std::string& file, int line, std::int64_t hash, const std::string& canonical) {
+                                  const std::string& file, int line, std::int64_t hash, const std::string& canonical,
+                                  std::optional<schema::RegexAtoms> atoms) {
   const std::string locale = schema::record_locale(record);
   const json& withdrawn = fields.object(record, "withdrawn");
   Binder(insert_record)
@@ -361,7 +363,7 @@ std::int64_t Writer::Impl::insert(const json& record, const Fields& fields, std:
   const std::int64_t stored = rid ? *rid : db.sql().getLastInsertRowid();
   insert_children(stored, record, fields);
   insert_translations_and_docs(stored, record, fields);
-  match_prefilters.add(stored, fields.text(record, "regex"));
+  match_prefilters.add(stored, fields.text(record, "regex"), std::move(atoms));
   return stored;
 }
 
@@ -638,17 +640,38 @@ int Writer::remove_file(const std::string& path, FileRecords records) {
   });
 }
 
-UpsertResult Writer::upsert_record(const nlohmann::json& record, const std::string& file, int line) {
+PreparedRecord prepare_record(const nlohmann::json& record) {
+  PreparedRecord prepared;
+  prepared.canonical.reserve(4096);
+  try {
+    internal::append_canonical_json(prepared.canonical, record);
+  } catch (const InputError&) {
+    prepared.canonical.clear(); // upsert_record serializes again and reports the error
+  }
+  if (record.is_object()) {
+    const auto regex = record.find("regex");
+    if (regex != record.end() && regex->is_string()) prepared.atoms = schema::regex_atoms(regex->get<std::string>());
+  }
+  return prepared;
+}
+
+UpsertResult Writer::upsert_record(const nlohmann::json& record, const std::string& file, int line,
+                                   const PreparedRecord* prepared) {
   return m_impl->mutate([&] {
     const Fields fields(record);
-    std::string canonical;
-    canonical.reserve(4096);
-    try {
-      internal::append_canonical_json(canonical, record);
-    } catch (const InputError& error) {
-      throw InputError("record " + fields.id() + ": " + error.what());
+    std::string serialized;
+    const std::string* canonical = &serialized;
+    if (prepared != nullptr && !prepared->canonical.empty()) {
+      canonical = &prepared->canonical;
+    } else {
+      serialized.reserve(4096);
+      try {
+        internal::append_canonical_json(serialized, record);
+      } catch (const InputError& error) {
+        throw InputError("record " + fields.id() + ": " + error.what());
+      }
     }
-    const std::int64_t hash = content_hash(canonical);
+    const std::int64_t hash = content_hash(*canonical);
 
     std::optional<std::int64_t> rid;
     {
@@ -663,7 +686,7 @@ UpsertResult Writer::upsert_record(const nlohmann::json& record, const std::stri
         if (same_hash) {
           SQLite::Statement& same = m_impl->same_json;
           const internal::StatementReset reset_same(same);
-          same.bindNoCopy(1, canonical);
+          same.bindNoCopy(1, *canonical);
           same.bind(2, *rid);
           if (same.executeStep() && same.getColumn(0).getInt() == 1) {
             if (!same_place) Binder(m_impl->touch_record).text_or_null(file).integer(line).integer(*rid).exec();
@@ -676,7 +699,8 @@ UpsertResult Writer::upsert_record(const nlohmann::json& record, const std::stri
       // Replace under the same rid: the cascade clears every derived row and index entry.
       Binder(m_impl->delete_record_rid).integer(*rid).exec();
     }
-    m_impl->insert(record, fields, rid, file, line, hash, canonical);
+    m_impl->insert(record, fields, rid, file, line, hash, *canonical,
+                   prepared != nullptr ? prepared->atoms : std::optional<schema::RegexAtoms>());
     return rid ? UpsertResult::updated : UpsertResult::added;
   });
 }

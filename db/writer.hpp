@@ -1,12 +1,14 @@
 #pragma once
 // Writing records: one Writer is one write transaction over a read_write Database.
 #include "db/database.hpp"
+#include "schema/regex_atoms.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,15 @@ struct RunCounts {
   int stale = 0;
   std::vector<std::string> paths; // the paths the run was given
 };
+
+// The part of storing a record that needs no database: its canonical JSON and the
+// prefilter of its regex. A pure function of the record, so callers can compute it
+// on worker threads and leave the Writer's thread only the SQL.
+struct PreparedRecord {
+  std::string canonical; // empty when the record cannot be serialized (upsert_record says why)
+  std::optional<schema::RegexAtoms> atoms;
+};
+PreparedRecord prepare_record(const nlohmann::json& record);
 
 class Writer {
 public:
@@ -72,7 +83,9 @@ public:
   // flag. Throws InputError when a field the tables need has the wrong type or a
   // string is not UTF-8, StoreError when a table constraint fails (e.g. `file` was
   // never put); after any failure the Writer refuses to commit (rolled back).
-  UpsertResult upsert_record(const nlohmann::json& record, const std::string& file, int line);
+  // `prepared`, when given, is prepare_record(record).
+  UpsertResult upsert_record(const nlohmann::json& record, const std::string& file, int line,
+                             const PreparedRecord* prepared = nullptr);
 
   // Deletes the record `id` and everything derived from it; false when absent.
   bool remove_record(const std::string& id);

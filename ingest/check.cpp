@@ -4,8 +4,9 @@
 #include "schema/validator.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <future>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 #include <sys/stat.h>
 #include <thread>
 
@@ -45,40 +46,91 @@ void check_one(const std::string& path, const CheckOptions& options, const SkipF
       out.record_valid[i] = false;
     }
   }
+  if (options.prepare) {
+    out.prepared.resize(out.file.records.size());
+    for (std::size_t i = 0; i < out.file.records.size(); ++i)
+      if (out.record_valid[i]) out.prepared[i] = db::prepare_record(out.file.records[i].value);
+  }
 }
 
 } // namespace
 
 void check_files(const std::vector<std::string>& files, const CheckOptions& options,
                  const std::function<void(CheckedFile&)>& sink, const SkipFilter& skip) {
+  const std::size_t n = files.size();
+  if (n == 0) return;
   const unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  constexpr std::size_t k_window = 256;
+  // A ring of k_window slots: workers check files up to k_window ahead of the
+  // caller, which hands them to `sink` in order. The workers live for the whole
+  // run, so their thread-local caches (compiled schema patterns) are built once.
+  constexpr std::size_t k_window = 512;
+  std::vector<CheckedFile> ring(std::min(n, k_window));
+  std::vector<char> ready(ring.size(), 0);
+  std::mutex mutex;
+  std::condition_variable slot_ready; // a worker filled a slot
+  std::condition_variable slot_free;  // the caller emptied a slot
+  std::size_t next = 0;               // next file a worker takes
+  std::size_t consumed = 0;           // files handed to `sink`
+  bool stop = false;
+  std::exception_ptr failure;
 
-  // Workers fill window k+1 while the caller consumes window k.
-  auto process = [&](std::size_t begin, std::size_t end) {
-    std::vector<CheckedFile> batch(end - begin);
-    std::atomic<std::size_t> next{begin};
-    auto work = [&] {
-      for (std::size_t i = next++; i < end; i = next++) check_one(files[i], options, skip, batch[i - begin]);
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads && t < end - begin; ++t) pool.emplace_back(work);
-    work();
+  auto work = [&] {
+    for (;;) {
+      std::size_t i = 0;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        slot_free.wait(lock, [&] { return stop || next >= n || next < consumed + ring.size(); });
+        if (stop || next >= n) return;
+        i = next++;
+      }
+      CheckedFile checked;
+      try {
+        check_one(files[i], options, skip, checked);
+      } catch (...) { // only std::bad_alloc can get here
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (!failure) failure = std::current_exception();
+        stop = true;
+        slot_ready.notify_all();
+        slot_free.notify_all();
+        return;
+      }
+      const std::lock_guard<std::mutex> lock(mutex);
+      ring[i % ring.size()] = std::move(checked);
+      ready[i % ring.size()] = 1;
+      slot_ready.notify_all();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads && t < n; ++t) pool.emplace_back(work);
+  auto finish = [&] {
+    {
+      const std::lock_guard<std::mutex> lock(mutex);
+      stop = true;
+    }
+    slot_free.notify_all();
     for (auto& thread : pool) thread.join();
-    return batch;
   };
 
-  std::size_t begin = 0;
-  std::future<std::vector<CheckedFile>> pending;
-  if (begin < files.size())
-    pending = std::async(std::launch::async, process, begin, std::min(files.size(), begin + k_window));
-  while (pending.valid()) {
-    std::vector<CheckedFile> batch = pending.get();
-    begin += batch.size();
-    if (begin < files.size())
-      pending = std::async(std::launch::async, process, begin, std::min(files.size(), begin + k_window));
-    for (auto& file : batch) sink(file);
+  try {
+    for (std::size_t i = 0; i < n; ++i) {
+      CheckedFile checked;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        slot_ready.wait(lock, [&] { return failure != nullptr || ready[i % ring.size()] != 0; });
+        if (failure) break;
+        checked = std::move(ring[i % ring.size()]);
+        ready[i % ring.size()] = 0;
+        ++consumed;
+      }
+      slot_free.notify_all();
+      sink(checked);
+    }
+  } catch (...) {
+    finish();
+    throw;
   }
+  finish();
+  if (failure) std::rethrow_exception(failure);
 }
 
 void CrossChecker::add(const CheckedFile& checked) {

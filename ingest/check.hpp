@@ -1,6 +1,7 @@
 #pragma once
 // The validation pipeline: load and validate record files in parallel, then the
 // checks that span records (duplicate ids, transition-graph targets).
+#include "db/writer.hpp"
 #include "ingest/loader.hpp"
 #include "ingest/walk.hpp"
 #include "schema/diagnostic.hpp"
@@ -17,6 +18,9 @@ struct CheckOptions {
   Limits limits;
   WalkOptions walk;
   unsigned threads = 0; // 0: one per core
+  // Also compute db::prepare_record for every valid record (ingest), on the
+  // worker threads.
+  bool prepare = false;
 };
 
 // One loaded file with its records' verdicts. `diagnostics` holds every problem of
@@ -24,6 +28,8 @@ struct CheckOptions {
 struct CheckedFile {
   LoadedFile file;
   std::vector<bool> record_valid; // per file.records entry
+  // Per file.records entry when CheckOptions::prepare; empty for invalid records.
+  std::vector<db::PreparedRecord> prepared;
   std::vector<Diagnostic> diagnostics;
   std::size_t size = 0;           // bytes
   long long mtime_ns = 0;

@@ -88,8 +88,10 @@ SyncReport sync(db::Database& db, const std::vector<std::string>& paths, const S
     return it != stored.end() && same_metadata(it->second, size, mtime_ns);
   };
 
+  CheckOptions check = options.check;
+  check.prepare = true;
   check_files(
-      walked.files, options.check,
+      walked.files, check,
       [&](CheckedFile& checked) {
         if (progress) progress(++done, walked.files.size());
         const std::string& path = checked.file.path;
@@ -141,7 +143,8 @@ SyncReport sync(db::Database& db, const std::vector<std::string>& paths, const S
             ++report.rejected; // the cross checker reports this duplicate
             continue;
           }
-          switch (writer.upsert_record(records[i].value, file_ok ? path : std::string(), records[i].line)) {
+          const db::PreparedRecord* prepared = i < checked.prepared.size() ? &checked.prepared[i] : nullptr;
+          switch (writer.upsert_record(records[i].value, file_ok ? path : std::string(), records[i].line, prepared)) {
           case db::UpsertResult::added:
             ++report.added;
             break;

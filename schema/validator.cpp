@@ -446,11 +446,16 @@ std::vector<Diagnostic> Validator::validate(const nlohmann::json& record) const 
   // Checks JSON Schema cannot express; skipped where the schema already failed.
   auto already = [&](const std::string& pointer) { return reported_pointers.count(pointer) > 0; };
   auto check_date = [&](const std::string& pointer) {
-    const nlohmann::json* value = nullptr;
-    try {
-      value = &record.at(nlohmann::json::json_pointer(pointer));
-    } catch (const nlohmann::json::exception&) {
-      return;
+    // Pointers of one or two plain keys; most records lack some of them, so no
+    // throwing json_pointer lookup here.
+    const nlohmann::json* value = &record;
+    for (std::size_t start = 1; start <= pointer.size();) {
+      const std::size_t end = std::min(pointer.find('/', start), pointer.size());
+      if (!value->is_object()) return;
+      const auto found = value->find(pointer.substr(start, end - start));
+      if (found == value->end()) return;
+      value = &*found;
+      start = end + 1;
     }
     if (!value->is_string() || already(pointer)) return;
     const auto& text = value->get_ref<const std::string&>();

@@ -491,3 +491,37 @@ TEST_CASE("stale flags, counts and ingest runs", "[db][writer]") {
   CHECK(stored.getColumn(5).getString() == R"(["records/","extra.json"])");
   CHECK_THROWS_AS(writer.commit(), std::logic_error);
 }
+
+TEST_CASE("a record prepared on another thread is stored exactly as one prepared by the writer", "[db][writer]") {
+  TempDir dir;
+  Database plain(dir.file("plain.db"), Access::read_write);
+  Database prepared(dir.file("prepared.db"), Access::read_write);
+  const json record = seed_record();
+  const errkb::db::PreparedRecord ahead = errkb::db::prepare_record(record);
+  REQUIRE(ahead.atoms.has_value());
+  CHECK_FALSE(ahead.atoms->keys.empty()); // the seed's regex has literals to prefilter on
+  {
+    Writer writer(plain);
+    CHECK(writer.upsert_record(record, "", 0) == UpsertResult::added);
+    writer.commit();
+  }
+  {
+    Writer writer(prepared);
+    CHECK(writer.upsert_record(record, "", 0, &ahead) == UpsertResult::added);
+    writer.commit();
+  }
+  auto rows_of = [](Database& db, const std::string& sql) {
+    std::vector<std::string> out;
+    SQLite::Statement query(db.sql(), sql);
+    while (query.executeStep()) out.push_back(query.getColumn(0).getString());
+    return out;
+  };
+  for (const std::string sql : {"SELECT json || content_hash FROM records",
+                                "SELECT filtered || atoms FROM match_regex",
+                                "SELECT atom_key || ' ' || atom FROM match_atoms ORDER BY 1"})
+    CHECK(rows_of(plain, sql) == rows_of(prepared, sql));
+  CHECK(rows(prepared, "match_atoms") > 0);
+  // Unchanged is still recognised from the prepared canonical JSON.
+  Writer writer(prepared);
+  CHECK(writer.upsert_record(record, "", 0, &ahead) == UpsertResult::unchanged);
+}
