@@ -1,7 +1,6 @@
 // errkb ingest PATH...: synchronise record files into the SQLite database.
 #include "cli/command.hpp"
 #include "cli/progress.hpp"
-#include "db/database.hpp"
 #include "ingest/sync.hpp"
 
 #include <ostream>
@@ -30,10 +29,9 @@ public:
   int run(Context& context) override {
     m_options.prune = m_no_prune ? ingest::Prune::no : ingest::Prune::yes;
     m_options.strictness = m_strict ? ingest::Strictness::strict : ingest::Strictness::lenient;
-    db::Database db(m_db, db::Access::read_write, std::chrono::milliseconds(m_busy_timeout_ms));
     Progress progress(context.err, context.stderr_is_terminal, "ingesting");
-    auto report = ingest::sync(db, m_paths, m_options,
-                               [&](std::size_t done, std::size_t total) { progress.update(done, total); });
+    auto report = ingest::sync_into(m_db, std::chrono::milliseconds(m_busy_timeout_ms), m_paths, m_options,
+                                    [&](std::size_t done, std::size_t total) { progress.update(done, total); });
     progress.finish();
 
     std::size_t errors = 0;

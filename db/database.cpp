@@ -147,14 +147,18 @@ std::string default_path() {
 
 int latest_migration_level() { return static_cast<int>(k_migrations.size()); }
 
-Database::Database(const std::string& path, Access access, std::chrono::milliseconds busy_timeout)
+Database::Database(const std::string& path, Access access, std::chrono::milliseconds busy_timeout, Journal journal)
   : m_path(path), m_access(access), m_busy_timeout(busy_timeout), m_sql(open_connection(path, access, busy_timeout)) {
   internal::guarded(m_path, [&] {
     m_sql.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
     check_fts5(m_sql);
     Level level = read_level(m_sql); // the first read: fails here on a file that is not SQLite
     check_level(level, m_path, m_access);
-    if (m_access == Access::read_write) {
+    if (m_access == Access::read_write && journal == Journal::build) {
+      // Written once, synced once by its builder before it is published.
+      m_sql.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536");
+      if (!is_current(level)) migrate(m_sql, m_path);
+    } else if (m_access == Access::read_write) {
       // WAL: readers never block the writer nor see a half-written ingest.
       m_sql.exec("PRAGMA journal_mode = WAL");
       // Bound the -wal file a large ingest leaves behind after its checkpoint.

@@ -11,6 +11,14 @@ namespace errkb::db {
 
 enum class Access { read_only, read_write };
 
+// How a read_write connection journals its writes.
+enum class Journal {
+  wal,   // the shared database: WAL, readers never blocked, a kill loses nothing
+  build, // a private file being built (db::FreshBuild): an in-memory rollback
+         // journal and no fsync; only its builder opens it, and a build that does
+         // not finish is thrown away whole
+};
+
 // How long a statement waits for another connection's lock before failing.
 inline constexpr std::chrono::milliseconds k_default_busy_timeout{5000};
 
@@ -31,8 +39,9 @@ public:
   // (read_only: "no database at PATH; run `errkb ingest` first"), is not an errkb
   // database, comes from a newer errkb, or when SQLite lacks FTS5 or its trigram
   // tokenizer.
+  // Journal::build replaces WAL and synchronous=NORMAL as said there.
   Database(const std::string& path, Access access,
-           std::chrono::milliseconds busy_timeout = k_default_busy_timeout);
+           std::chrono::milliseconds busy_timeout = k_default_busy_timeout, Journal journal = Journal::wal);
 
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

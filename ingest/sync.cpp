@@ -1,5 +1,6 @@
 #include "ingest/sync.hpp"
 
+#include "db/fresh_build.hpp"
 #include "db/query.hpp"
 #include "db/writer.hpp"
 
@@ -206,6 +207,18 @@ SyncReport sync(db::Database& db, const std::vector<std::string>& paths, const S
   writer.commit();
   report.committed = true;
   return report;
+}
+
+SyncReport sync_into(const std::string& db_path, std::chrono::milliseconds busy_timeout,
+                     const std::vector<std::string>& paths, const SyncOptions& options,
+                     const std::function<void(std::size_t, std::size_t)>& progress) {
+  if (auto build = db::FreshBuild::begin(db_path, busy_timeout)) {
+    SyncReport report = sync(build->db(), paths, options, progress);
+    if (!report.committed || build->publish()) return report;
+    // Another writer created the database meanwhile: apply this run on top of it.
+  }
+  db::Database db(db_path, db::Access::read_write, busy_timeout);
+  return sync(db, paths, options, progress);
 }
 
 } // namespace errkb::ingest

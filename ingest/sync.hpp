@@ -4,6 +4,7 @@
 #include "ingest/check.hpp"
 #include "schema/diagnostic.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -41,5 +42,13 @@ struct SyncReport {
 // Throws StoreError when the database is locked by another writer.
 SyncReport sync(db::Database& db, const std::vector<std::string>& paths, const SyncOptions& options = {},
                 const std::function<void(std::size_t, std::size_t)>& progress = {});
+
+// sync() into the database at `db_path`. When none exists there, builds it with
+// db::FreshBuild (written once, published whole) instead of writing through WAL;
+// if another writer creates it meanwhile, syncs into that one. Waits up to
+// `busy_timeout` for another writer.
+SyncReport sync_into(const std::string& db_path, std::chrono::milliseconds busy_timeout,
+                     const std::vector<std::string>& paths, const SyncOptions& options = {},
+                     const std::function<void(std::size_t, std::size_t)>& progress = {});
 
 } // namespace errkb::ingest

@@ -109,3 +109,24 @@ TEST_CASE("duplicate ids across files are rejected on ingest", "[cli][ingest]") 
   CHECK(run.err.find("dup/b.json:2: error: /id: duplicate id 'cli/same-id' (first defined at dup/a.json:2)") !=
         std::string::npos);
 }
+
+TEST_CASE("a first ingest is built aside and appears whole; --strict failing creates nothing", "[cli][ingest]") {
+  TempDir dir;
+  copy_records(dir.path());
+  write_text(dir.path() / "records/broken.json", "{\"id\": \"node/broken\",");
+
+  auto strict = run_errkb({"ingest", "records", "--strict"}, dir.path());
+  CHECK(strict.code == 1);
+  CHECK(strict.err.find("database left unchanged") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir.path() / "errkb.db")); // there was none, and there is none
+  CHECK_FALSE(fs::exists(dir.path() / "errkb.db.building"));
+
+  fs::remove(dir.path() / "records/broken.json");
+  auto first = run_errkb({"ingest", "records"}, dir.path());
+  CHECK(first.code == 0);
+  CHECK(first.out == "errkb.db: 6 added, 0 updated, 0 unchanged, 0 removed, 0 rejected\n");
+  CHECK_FALSE(fs::exists(dir.path() / "errkb.db.building"));
+  auto check = run_errkb({"check"}, dir.path());
+  CHECK(check.code == 0);
+  CHECK(show(dir.path(), "node/eaddrinuse")["id"] == "node/eaddrinuse");
+}
