@@ -59,14 +59,23 @@ private:
   void walk_folder(const std::string& folder, const struct stat& status) {
     const DirectoryId id{status.st_dev, status.st_ino};
     if (!m_visited.insert(id).second) return; // named twice, or reached before through a followed symlink
-    std::vector<std::string> names;
+    std::vector<std::pair<std::string, unsigned char>> names; // name, dirent d_type
     if (!read_names(folder, names)) return;
     m_ancestors.push_back(id);
-    for (const std::string& name : names) visit_entry(join(folder, name));
+    for (const auto& [name, type] : names) {
+      std::string path = join(folder, name);
+      // The folder entry already says "regular file" on most file systems: no lstat
+      // for each of thousands of record files.
+      if (type == DT_REG) {
+        if (is_record_name(path)) m_result.files.push_back(std::move(path));
+        continue;
+      }
+      visit_entry(path);
+    }
     m_ancestors.pop_back();
   }
 
-  bool read_names(const std::string& folder, std::vector<std::string>& names) {
+  bool read_names(const std::string& folder, std::vector<std::pair<std::string, unsigned char>>& names) {
     DIR* dir = ::opendir(folder.c_str());
     if (dir == nullptr) {
       report(Severity::error, "io", folder, "cannot read folder: " + errno_text(errno));
@@ -74,7 +83,7 @@ private:
     }
     errno = 0;
     while (const dirent* entry = ::readdir(dir)) {
-      if (entry->d_name[0] != '.') names.emplace_back(entry->d_name); // hidden entries, "." and ".."
+      if (entry->d_name[0] != '.') names.emplace_back(entry->d_name, entry->d_type); // hidden entries, "." and ".."
       errno = 0;
     }
     const int error = errno;
