@@ -14,6 +14,8 @@
 
 namespace errkb::ingest {
 
+struct CheckedFile;
+
 struct CheckOptions {
   Limits limits;
   WalkOptions walk;
@@ -21,6 +23,10 @@ struct CheckOptions {
   // Also compute db::prepare_record for every valid record (ingest), on the
   // worker threads.
   bool prepare = false;
+  // Runs on the worker thread once a file is checked, for per-file work that
+  // shares no state with other files (lint's per-record rules); not called for
+  // files the SkipFilter skipped.
+  std::function<void(CheckedFile&)> after_check;
 };
 
 // One loaded file with its records' verdicts. `diagnostics` holds every problem of

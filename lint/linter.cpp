@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string_view>
 #include <tuple>
@@ -758,6 +759,22 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
   Sink sink(options.config, report.diagnostics);
   std::vector<Entry> entries;
 
+  // The per-record rules run on the check workers, beside the schema checks.
+  std::mutex fixes_mutex;
+  options.check.after_check = [&](ingest::CheckedFile& checked) {
+    std::vector<Diagnostic> found;
+    Sink local(options.config, found);
+    std::vector<Fix> fixes;
+    for (std::size_t i = 0; i < checked.file.records.size(); ++i) {
+      if (!checked.record_valid[i]) continue;
+      RecordLinter(options, checked.file, i, checked.file.records[i].value, local,
+                   options.collect_fixes ? &fixes : nullptr).run();
+    }
+    for (auto& diagnostic : found) checked.diagnostics.push_back(std::move(diagnostic));
+    if (fixes.empty()) return;
+    const std::lock_guard<std::mutex> lock(fixes_mutex); // sorted below
+    for (auto& fix : fixes) report.fixes.push_back(std::move(fix));
+  };
   ingest::check_files(walked.files, options.check, [&](ingest::CheckedFile& checked) {
     ++report.files;
     report.records += checked.file.records.size();
@@ -765,8 +782,6 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
     for (std::size_t i = 0; i < checked.file.records.size(); ++i) {
       if (!checked.record_valid[i]) continue;
       ++report.linted_records;
-      RecordLinter(options, checked.file, i, checked.file.records[i].value, sink,
-                   options.collect_fixes ? &report.fixes : nullptr).run();
       entries.push_back(make_entry(checked.file, i));
     }
   });
