@@ -64,29 +64,42 @@ void check_files(const std::vector<std::string>& files, const CheckOptions& opti
   // A ring of k_window slots: workers check files up to k_window ahead of the
   // caller, which hands them to `sink` in order. The workers live for the whole
   // run, so their thread-local caches (compiled schema patterns) are built once.
+  // They take k_batch files at a time and each side wakes the other only when it
+  // waits: a futex call per file costs more than the bookkeeping it saves.
   constexpr std::size_t k_window = 512;
+  const std::size_t k_batch = std::clamp<std::size_t>(n / (8 * threads), 1, 32); // small runs still spread
+
   std::vector<CheckedFile> ring(std::min(n, k_window));
   std::vector<char> ready(ring.size(), 0);
   std::mutex mutex;
-  std::condition_variable slot_ready; // a worker filled a slot
-  std::condition_variable slot_free;  // the caller emptied a slot
-  std::size_t next = 0;               // next file a worker takes
-  std::size_t consumed = 0;           // files handed to `sink`
+  std::condition_variable slot_ready; // a worker filled slots (the caller waits on it)
+  std::condition_variable slot_free;  // the caller emptied slots (workers wait on it)
+  bool caller_waiting = false;
+  int workers_waiting = 0;
+  std::size_t next = 0;     // next file a worker takes
+  std::size_t consumed = 0; // files handed to `sink`
   bool stop = false;
   std::exception_ptr failure;
 
   auto work = [&] {
+    std::vector<CheckedFile> batch;
     for (;;) {
-      std::size_t i = 0;
+      std::size_t begin = 0, end = 0;
       {
         std::unique_lock<std::mutex> lock(mutex);
-        slot_free.wait(lock, [&] { return stop || next >= n || next < consumed + ring.size(); });
+        while (!stop && next < n && next >= consumed + ring.size()) {
+          ++workers_waiting;
+          slot_free.wait(lock);
+          --workers_waiting;
+        }
         if (stop || next >= n) return;
-        i = next++;
+        begin = next;
+        end = std::min({n, begin + k_batch, consumed + ring.size()});
+        next = end;
       }
-      CheckedFile checked;
+      batch.assign(end - begin, CheckedFile{});
       try {
-        check_one(files[i], options, skip, checked);
+        for (std::size_t i = begin; i < end; ++i) check_one(files[i], options, skip, batch[i - begin]);
       } catch (...) { // only std::bad_alloc can get here
         const std::lock_guard<std::mutex> lock(mutex);
         if (!failure) failure = std::current_exception();
@@ -96,9 +109,11 @@ void check_files(const std::vector<std::string>& files, const CheckOptions& opti
         return;
       }
       const std::lock_guard<std::mutex> lock(mutex);
-      ring[i % ring.size()] = std::move(checked);
-      ready[i % ring.size()] = 1;
-      slot_ready.notify_all();
+      for (std::size_t i = begin; i < end; ++i) {
+        ring[i % ring.size()] = std::move(batch[i - begin]);
+        ready[i % ring.size()] = 1;
+      }
+      if (caller_waiting) slot_ready.notify_one();
     }
   };
   std::vector<std::thread> pool;
@@ -117,13 +132,17 @@ void check_files(const std::vector<std::string>& files, const CheckOptions& opti
       CheckedFile checked;
       {
         std::unique_lock<std::mutex> lock(mutex);
-        slot_ready.wait(lock, [&] { return failure != nullptr || ready[i % ring.size()] != 0; });
+        while (failure == nullptr && ready[i % ring.size()] == 0) {
+          caller_waiting = true;
+          slot_ready.wait(lock);
+          caller_waiting = false;
+        }
         if (failure) break;
         checked = std::move(ring[i % ring.size()]);
         ready[i % ring.size()] = 0;
         ++consumed;
+        if (workers_waiting > 0 && (consumed % k_batch == 0 || consumed == n)) slot_free.notify_all();
       }
-      slot_free.notify_all();
       sink(checked);
     }
   } catch (...) {
