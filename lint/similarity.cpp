@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#include <thread>
 
 namespace errkb::lint {
 namespace {
@@ -121,16 +122,24 @@ std::vector<std::vector<std::size_t>> similar_groups(const std::vector<std::stri
     b[i] = mix(0xc2b2ae3d27d4eb4fULL * (i + 7));
   }
 
+  // Signatures are independent: shingle and hash them on every core.
   std::vector<std::vector<std::uint64_t>> sets(n);
   std::vector<std::uint64_t> minhash(n * k);
-  for (std::size_t t = 0; t < n; ++t) {
-    sets[t] = shingles(texts[t]);
-    std::uint64_t* mins = minhash.data() + t * k;
-    std::fill(mins, mins + k, ~std::uint64_t{0});
-    for (std::uint64_t s : sets[t]) {
-      for (std::size_t i = 0; i < k; ++i) mins[i] = std::min(mins[i], a[i] * s + b[i]);
+  auto sketch = [&](std::size_t from, std::size_t to) {
+    for (std::size_t t = from; t < to; ++t) {
+      sets[t] = shingles(texts[t]);
+      std::uint64_t* mins = minhash.data() + t * k;
+      std::fill(mins, mins + k, ~std::uint64_t{0});
+      for (std::uint64_t s : sets[t]) {
+        for (std::size_t i = 0; i < k; ++i) mins[i] = std::min(mins[i], a[i] * s + b[i]);
+      }
     }
-  }
+  };
+  const std::size_t parts = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, std::max<std::size_t>(1, n / 256));
+  std::vector<std::thread> pool;
+  for (std::size_t p = 1; p < parts; ++p) pool.emplace_back(sketch, p * n / parts, (p + 1) * n / parts);
+  sketch(0, n / parts);
+  for (auto& thread : pool) thread.join();
 
   UnionFind components(n);
   std::vector<std::pair<std::uint64_t, std::size_t>> buckets(n);
