@@ -1,6 +1,7 @@
 // YAML through yaml-cpp, converted to nlohmann::json here and typed by the YAML 1.2
 // core schema (valijson's yaml-cpp adapter would type every scalar as a string).
 #include "ingest/readers.hpp"
+#include "ingest/yaml_scan.hpp"
 
 #include <yaml-cpp/anchor.h>
 #include <yaml-cpp/depthguard.h>
@@ -33,33 +34,6 @@ public:
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 bool is_flow_indicator(char c) { return c == ',' || c == '[' || c == ']' || c == '{' || c == '}'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// Offset after a quoted scalar starting at `pos` ('...' with '' escapes, "..." with \ escapes).
-std::size_t skip_quoted(std::string_view text, std::size_t pos) {
-  const char quote = text[pos++];
-  while (pos < text.size()) {
-    const char c = text[pos];
-    if (quote == '"' && c == '\\') {
-      pos += 2;
-      continue;
-    }
-    if (c == quote) {
-      if (quote == '\'' && pos + 1 < text.size() && text[pos + 1] == '\'') {
-        pos += 2;
-        continue;
-      }
-      return pos + 1;
-    }
-    ++pos;
-  }
-  return text.size();
-}
-
-std::size_t indentation_at(std::string_view text, std::size_t line_start) {
-  std::size_t pos = line_start;
-  while (pos < text.size() && text[pos] == ' ') ++pos;
-  return pos - line_start;
-}
 
 // `pos` at a block scalar indicator (| or >): skips its header and every following
 // line that is blank or indented deeper than the line holding the indicator.

@@ -1,5 +1,6 @@
 #include "lint/format.hpp"
 
+#include "ingest/yaml_scan.hpp"
 #include "schema/error.hpp"
 #include "schema/record.hpp"
 
@@ -262,39 +263,13 @@ bool read_bytes(const std::string& path, std::string& out) {
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-std::size_t skip_quoted(std::string_view text, std::size_t pos) {
-  const char quote = text[pos++];
-  while (pos < text.size()) {
-    const char c = text[pos];
-    if (quote == '"' && c == '\\') {
-      pos += 2;
-      continue;
-    }
-    if (c == quote) {
-      if (quote == '\'' && pos + 1 < text.size() && text[pos + 1] == '\'') {
-        pos += 2;
-        continue;
-      }
-      return pos + 1;
-    }
-    ++pos;
-  }
-  return text.size();
-}
-
-std::size_t indentation_at(std::string_view text, std::size_t line_start) {
-  std::size_t pos = line_start;
-  while (pos < text.size() && text[pos] == ' ') ++pos;
-  return pos - line_start;
-}
-
 // Skips the block scalar whose indicator is at `pos`: the rest of its header line
 // (reporting a comment there) and the lines blank or indented deeper than the line
 // holding the indicator.
 std::size_t skip_block_scalar(std::string_view text, std::size_t pos, bool& comment) {
   const std::size_t newline_before = pos == 0 ? std::string_view::npos : text.rfind('\n', pos - 1);
   const std::size_t line_start = newline_before == std::string_view::npos ? 0 : newline_before + 1;
-  const std::size_t indent = indentation_at(text, line_start);
+  const std::size_t indent = ingest::indentation_at(text, line_start);
   std::size_t next = text.find('\n', pos);
   const std::string_view header = text.substr(pos, next == std::string_view::npos ? next : next - pos);
   for (std::size_t i = 1; i < header.size(); ++i)
@@ -304,7 +279,7 @@ std::size_t skip_block_scalar(std::string_view text, std::size_t pos, bool& comm
     const std::size_t end = text.find('\n', start);
     const std::string_view line = text.substr(start, end == std::string_view::npos ? end : end - start);
     const bool blank = line.find_first_not_of(" \t\r") == std::string_view::npos;
-    if (!blank && indentation_at(text, start) <= indent) return start;
+    if (!blank && ingest::indentation_at(text, start) <= indent) return start;
     next = end;
   }
   return text.size();
@@ -348,7 +323,7 @@ bool has_yaml_comments(std::string_view text) {
     if (c == '#' && (pos == 0 || is_blank(text[pos - 1]))) return true;
     if (node_start) {
       if (c == '\'' || c == '"') {
-        pos = skip_quoted(text, pos);
+        pos = ingest::skip_quoted(text, pos);
         node_start = false;
         continue;
       }
