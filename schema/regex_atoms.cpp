@@ -43,12 +43,17 @@ double rarity(std::string_view key) {
   return -std::log(best) + 0.05 * static_cast<double>(key.size());
 }
 
-// Decodes the UTF-8 sequence at `text[i]` (RE2 atoms are valid UTF-8); returns its length.
+// Decodes the UTF-8 sequence at `text[i]`; returns its length. A byte that starts
+// no sequence decodes as itself: atoms of a pattern parsed as Latin-1 (an octal
+// escape such as \351 in an otherwise ASCII pattern) hold such bytes.
 std::size_t decode(std::string_view text, std::size_t i, char32_t& cp) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
   const unsigned char lead = byte(0);
-  std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+  std::size_t length = lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
   if (i + length > text.size()) length = 1;
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(k) & 0xC0) != 0x80) length = 1;
+  }
   switch (length) {
     case 1: cp = lead; break;
     case 2: cp = (char32_t(lead & 0x1F) << 6) | (byte(1) & 0x3F); break;

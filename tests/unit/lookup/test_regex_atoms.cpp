@@ -76,6 +76,17 @@ TEST_CASE("regex_atoms: keys avoid letters whose case RE2 folds differently", "[
   CHECK(regex_atoms("ошибка").prefilter == Prefilter::unfiltered);
 }
 
+TEST_CASE("regex_atoms: a Latin-1 byte in an atom is one character", "[regex_atoms]") {
+  // An octal escape keeps the pattern ASCII, so its atoms are Latin-1: \351 (é) and
+  // its upper case \311 are single bytes that start no UTF-8 sequence. They have
+  // case and split the key, which must not swallow the letters after them.
+  const auto octal = regex_atoms("\\351abc");
+  REQUIRE(octal.prefilter == Prefilter::filtered);
+  CHECK(octal.keys == std::vector<std::string>{"abc"});
+  CHECK(passes(octal, "éabc"));
+  CHECK(passes(octal, "ÉABC"));
+}
+
 TEST_CASE("regex_atoms: every text RE2 matches passes the prefilter", "[regex_atoms]") {
   struct Case {
     const char* pattern;
