@@ -1,5 +1,7 @@
 #include "lookup/text.hpp"
 
+#include "schema/utf8.hpp"
+
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -86,26 +88,6 @@ bool is_unspaced(char32_t cp) {
          in(0xFF66, 0xFF9F) || in(0x20000, 0x3FFFF);
 }
 
-// Decodes one UTF-8 character at `text[i]`; invalid bytes decode as themselves.
-std::size_t decode(std::string_view text, std::size_t i, char32_t& cp) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
-  const unsigned char lead = byte(0);
-  std::size_t length = lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-  if (i + length > text.size()) length = 1;
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(k) & 0xC0) != 0x80) length = 1;
-  }
-  switch (length) {
-    case 1: cp = lead; break;
-    case 2: cp = (char32_t(lead & 0x1F) << 6) | (byte(1) & 0x3F); break;
-    case 3: cp = (char32_t(lead & 0x0F) << 12) | (char32_t(byte(1) & 0x3F) << 6) | (byte(2) & 0x3F); break;
-    default:
-      cp = (char32_t(lead & 0x07) << 18) | (char32_t(byte(1) & 0x3F) << 12) | (char32_t(byte(2) & 0x3F) << 6) |
-           (byte(3) & 0x3F);
-  }
-  return length;
-}
-
 bool is_alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // Words too common in error text to tell records apart.
@@ -169,7 +151,7 @@ std::size_t content_offset(std::string_view line) { return prefix_length(line); 
 bool has_unspaced_script(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     char32_t cp = 0;
-    i += decode(text, i, cp);
+    i += schema::decode_utf8(text, i, cp);
     if (is_unspaced(cp)) return true;
   }
   return false;
@@ -179,7 +161,7 @@ std::size_t char_count(std::string_view text) {
   std::size_t count = 0;
   for (std::size_t i = 0; i < text.size();) {
     char32_t cp = 0;
-    i += decode(text, i, cp);
+    i += schema::decode_utf8(text, i, cp);
     ++count;
   }
   return count;

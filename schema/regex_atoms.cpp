@@ -1,6 +1,7 @@
 #include "schema/regex_atoms.hpp"
 
 #include "schema/record.hpp"
+#include "schema/utf8.hpp"
 
 #include <re2/filtered_re2.h>
 
@@ -43,28 +44,6 @@ double rarity(std::string_view key) {
   return -std::log(best) + 0.05 * static_cast<double>(key.size());
 }
 
-// Decodes the UTF-8 sequence at `text[i]`; returns its length. A byte that starts
-// no sequence decodes as itself: atoms of a pattern parsed as Latin-1 (an octal
-// escape such as \351 in an otherwise ASCII pattern) hold such bytes.
-std::size_t decode(std::string_view text, std::size_t i, char32_t& cp) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
-  const unsigned char lead = byte(0);
-  std::size_t length = lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-  if (i + length > text.size()) length = 1;
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(k) & 0xC0) != 0x80) length = 1;
-  }
-  switch (length) {
-    case 1: cp = lead; break;
-    case 2: cp = (char32_t(lead & 0x1F) << 6) | (byte(1) & 0x3F); break;
-    case 3: cp = (char32_t(lead & 0x0F) << 12) | (char32_t(byte(1) & 0x3F) << 6) | (byte(2) & 0x3F); break;
-    default:
-      cp = (char32_t(lead & 0x07) << 18) | (char32_t(byte(1) & 0x3F) << 12) | (char32_t(byte(2) & 0x3F) << 6) |
-           (byte(3) & 0x3F);
-  }
-  return length;
-}
-
 // True for characters without case variants under any case mapping (CJK, Hangul,
 // kana, Hebrew, Arabic, Indic, Thai, punctuation and symbols): fold_case() leaves
 // them as they are and RE2 matches them only as themselves. Conservative: a
@@ -80,7 +59,9 @@ bool is_caseless(char32_t cp) {
 }
 
 // The best key for `atom`: its rarest fragment of 3+ bytes made only of caseless
-// characters (the whole atom when it is ASCII). Empty when there is none.
+// characters (the whole atom when it is ASCII). Empty when there is none. Atoms
+// of a pattern parsed as Latin-1 (an octal escape such as \351 in an otherwise
+// ASCII pattern) hold bytes that start no UTF-8 sequence: each decodes as itself.
 std::string best_fragment(std::string_view atom) {
   std::string_view best;
   double best_rarity = -std::numeric_limits<double>::max();
@@ -97,7 +78,7 @@ std::string best_fragment(std::string_view atom) {
   };
   for (std::size_t i = 0; i < atom.size();) {
     char32_t cp = 0;
-    const std::size_t length = decode(atom, i, cp);
+    const std::size_t length = decode_utf8(atom, i, cp);
     if (!is_caseless(cp)) {
       consider(i);
       start = i + length;
