@@ -2,6 +2,7 @@
 
 #include "ingest/readers.hpp"
 #include "ingest/utf8.hpp"
+#include "schema/utf8.hpp"
 
 #include <openssl/evp.h>
 
@@ -191,7 +192,7 @@ LoadedFile load_bytes(const std::string& path, Format format, std::string bytes,
   }
   file.sha256 = sha256_hex(bytes);
 
-  const std::size_t invalid = find_invalid_utf8(bytes);
+  const std::size_t invalid = schema::find_invalid_utf8(bytes);
   if (invalid != std::string_view::npos) {
     add_diagnostic(file, "utf8", position_of(bytes, invalid).line, "invalid UTF-8 at byte " + std::to_string(invalid));
     return file;

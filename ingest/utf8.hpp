@@ -1,15 +1,11 @@
 #pragma once
-// UTF-8 helpers for the loader (internal to errkb_ingest).
+// UTF-8 helpers for the loader (internal to errkb_ingest); the validity check,
+// schema::find_invalid_utf8, is in schema/utf8.hpp.
 #include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace errkb::ingest {
-
-// Offset of the first byte of the first ill-formed UTF-8 sequence in `text`, or
-// std::string_view::npos when `text` is well-formed. Overlong forms, surrogates
-// (U+D800..U+DFFF) and code points above U+10FFFF are ill-formed.
-std::size_t find_invalid_utf8(std::string_view text) noexcept;
 
 // 1-based line and column (in code points) of byte `offset` in `text`; an offset
 // at or past the end gives the position just after the last byte.

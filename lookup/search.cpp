@@ -2,6 +2,7 @@
 
 #include "lookup/text.hpp"
 #include "schema/error.hpp"
+#include "schema/utf8.hpp"
 
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
@@ -34,13 +35,9 @@ std::string join(const std::vector<std::string>& parts, const char* separator) {
 
 // The FTS5 expressions to try, in order, until one finds something.
 std::vector<Attempt> plan(std::string_view query, QuerySyntax syntax) {
-  // The query is echoed in JSON output and compared with UTF-8 text: it must be text.
-  // (nlohmann's serializer is the check: it is what would fail on it later.)
-  try {
-    (void)nlohmann::json(std::string(query)).dump();
-  } catch (const nlohmann::json::type_error&) {
-    throw UsageError("the query is not valid UTF-8 text");
-  }
+  // The query is echoed in JSON output and compared with UTF-8 text: it must be text
+  // (find_invalid_utf8 refuses exactly what nlohmann's serializer would fail on later).
+  if (schema::find_invalid_utf8(query) != std::string_view::npos) throw UsageError("the query is not valid UTF-8 text");
   if (syntax == QuerySyntax::raw) {
     if (trim(query).empty()) throw UsageError("empty query: give FTS5 query text to search for");
     return {{SearchIndex::words, std::string(query)}};

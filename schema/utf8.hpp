@@ -5,6 +5,12 @@
 
 namespace errkb::schema {
 
+// Offset of the first byte of the first ill-formed UTF-8 sequence in `text`, or
+// std::string_view::npos when `text` is well-formed. Overlong forms, surrogates
+// (U+D800..U+DFFF) and code points above U+10FFFF are ill-formed: exactly the
+// text nlohmann::json refuses to serialize.
+std::size_t find_invalid_utf8(std::string_view text) noexcept;
+
 // Decodes the character at `text[i]` (i < text.size()) into `cp`; returns its
 // length in bytes, 1 to 4. Lenient, for text that is valid or whose damage does
 // not matter: a byte that does not start a sequence complete with continuation

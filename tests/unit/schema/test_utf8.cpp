@@ -3,10 +3,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
 #include <string_view>
 #include <vector>
 
 using errkb::schema::decode_utf8;
+using errkb::schema::find_invalid_utf8;
 
 namespace {
 
@@ -58,4 +60,39 @@ TEST_CASE("decode_utf8 starts at the offset it is given", "[schema][utf8]") {
   CHECK(cp == U'\u00E9');
   CHECK(decode_utf8(text, 3, cp) == 1); // inside the character: a lone continuation byte
   CHECK(cp == 0xA9);
+}
+
+TEST_CASE("find_invalid_utf8 accepts well-formed text", "[schema][utf8]") {
+  CHECK(find_invalid_utf8("") == std::string_view::npos);
+  CHECK(find_invalid_utf8("plain ASCII, longer than one eight-byte block") == std::string_view::npos);
+  CHECK(find_invalid_utf8(std::string_view("NUL \0 is text", 14)) == std::string_view::npos);
+  // The smallest and largest code point of each length.
+  CHECK(find_invalid_utf8("\xC2\x80 \xDF\xBF \xE0\xA0\x80 \xEF\xBF\xBF \xF0\x90\x80\x80 \xF4\x8F\xBF\xBF") ==
+        std::string_view::npos);
+  CHECK(find_invalid_utf8("caf\xC3\xA9 \xE4\xB8\xA4\xE8\x80\x85") == std::string_view::npos);
+}
+
+TEST_CASE("find_invalid_utf8 gives the offset of the first ill-formed sequence", "[schema][utf8]") {
+  struct Case {
+    const char* name;
+    std::string bytes;
+    std::size_t offset;
+  };
+  const Case cases[] = {
+      {"overlong 2-byte", "a\xC0\xAF", 1},
+      {"overlong 3-byte", "a\xE0\x80\xAF", 1},
+      {"overlong 4-byte", "a\xF0\x80\x80\xAF", 1},
+      {"surrogate", "ok \xED\xA0\x80", 3},
+      {"above U+10FFFF", "\xF4\x90\x80\x80", 0},
+      {"F5 lead", "\xF5\x80\x80\x80", 0},
+      {"lone continuation", "\x80", 0},
+      {"truncated at the end", "ab\xE2\x82", 2},
+      {"bad third byte", "\xE2\x82(", 0},
+      {"after an eight-byte ASCII run", "abcdefghijklmnop\xFF", 16},
+      {"the first of two", "\xC3\xA9\xFF\xFF", 2},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    CHECK(find_invalid_utf8(c.bytes) == c.offset);
+  }
 }
