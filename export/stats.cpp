@@ -2,13 +2,13 @@
 
 #include "export/json_text.hpp"
 #include "export/localize.hpp"
+#include "schema/disjoint_sets.hpp"
 #include "schema/record.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <map>
-#include <numeric>
 #include <set>
 #include <string_view>
 #include <unordered_map>
@@ -33,24 +33,6 @@ json coverage_json(std::size_t translated, std::size_t fallback) {
           {"fallback", fallback},
           {"coverage", rate_or_null(static_cast<double>(translated), translated + fallback)}};
 }
-
-// Union-find over record indexes.
-class Components {
-public:
-  explicit Components(std::size_t size) : m_parent(size) { std::iota(m_parent.begin(), m_parent.end(), 0); }
-  std::size_t find(std::size_t x) {
-    while (m_parent[x] != x) x = m_parent[x] = m_parent[m_parent[x]];
-    return x;
-  }
-  void unite(std::size_t a, std::size_t b) {
-    a = find(a);
-    b = find(b);
-    if (a != b) m_parent[std::max(a, b)] = std::min(a, b);
-  }
-
-private:
-  std::vector<std::size_t> m_parent;
-};
 
 // Left-aligned label column, right-aligned value columns.
 class Table {
@@ -191,7 +173,7 @@ json StatsBuilder::Impl::graph() const {
   for (std::size_t i = 0; i < ids.size(); ++i) index.emplace(ids[i], i);
   std::size_t dangling = 0;
   std::vector<bool> linked(ids.size(), false);
-  Components components(ids.size());
+  schema::DisjointSets components(ids.size());
   for (const auto& edge : edges) {
     auto target = index.find(edge.target);
     if (target == index.end()) {

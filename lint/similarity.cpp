@@ -1,9 +1,10 @@
 #include "lint/similarity.hpp"
 
+#include "schema/disjoint_sets.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <numeric>
 #include <thread>
 
 namespace errkb::lint {
@@ -39,23 +40,6 @@ std::string fold(std::string_view text) {
   }
   return out;
 }
-
-class UnionFind {
-public:
-  explicit UnionFind(std::size_t n) : m_parent(n) { std::iota(m_parent.begin(), m_parent.end(), std::size_t{0}); }
-  std::size_t find(std::size_t x) {
-    while (m_parent[x] != x) x = m_parent[x] = m_parent[m_parent[x]];
-    return x;
-  }
-  void unite(std::size_t a, std::size_t b) {
-    a = find(a);
-    b = find(b);
-    if (a != b) m_parent[std::max(a, b)] = std::min(a, b);
-  }
-
-private:
-  std::vector<std::size_t> m_parent;
-};
 
 // Rows per band and bands: the fewest hashes that find a pair at `threshold` with
 // probability >= 99%, preferring 6 rows per band (few false candidates).
@@ -141,7 +125,7 @@ std::vector<std::vector<std::size_t>> similar_groups(const std::vector<std::stri
   sketch(0, n / parts);
   for (auto& thread : pool) thread.join();
 
-  UnionFind components(n);
+  schema::DisjointSets components(n);
   std::vector<std::pair<std::uint64_t, std::size_t>> buckets(n);
   auto similar = [&](std::size_t x, std::size_t y) {
     if (components.find(x) == components.find(y)) return;
