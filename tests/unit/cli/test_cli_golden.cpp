@@ -6,8 +6,8 @@
 #include <cstdlib>
 
 namespace fs = std::filesystem;
-using errkb::test::read_text;
-using errkb::test::run_errkb;
+using errkb::test::read_file;
+using errkb::test::run_main;
 
 namespace {
 
@@ -19,7 +19,7 @@ struct GoldenCase {
 
 void check_golden(const GoldenCase& c) {
   const fs::path golden = fs::path(ERRKB_TEST_DATA) / "golden" / "cli";
-  auto run = run_errkb(c.args, ERRKB_SOURCE_DIR);
+  auto run = run_main(c.args, ERRKB_SOURCE_DIR);
   INFO("errkb case " << c.name);
   const fs::path out_file = golden / (std::string(c.name) + ".out");
   const fs::path err_file = golden / (std::string(c.name) + ".err");
@@ -29,8 +29,8 @@ void check_golden(const GoldenCase& c) {
   }
   CHECK(run.code == c.code);
   REQUIRE(fs::exists(out_file));
-  CHECK(run.out == read_text(out_file));
-  CHECK(run.err == read_text(err_file));
+  CHECK(run.out == read_file(out_file));
+  CHECK(run.err == read_file(err_file));
 }
 
 } // namespace
@@ -54,12 +54,12 @@ TEST_CASE("every registered command has --help", "[cli]") {
   REQUIRE(commands.size() >= 3);
   for (const auto& command : commands) {
     INFO(command->name());
-    auto run = run_errkb({command->name(), "--help"}, ERRKB_SOURCE_DIR);
+    auto run = run_main({command->name(), "--help"}, ERRKB_SOURCE_DIR);
     CHECK(run.code == 0);
     CHECK(run.out.find(std::string("Usage: errkb ") + command->name()) != std::string::npos);
     CHECK(run.err.empty());
   }
-  auto top = run_errkb({"--help"}, ERRKB_SOURCE_DIR);
+  auto top = run_main({"--help"}, ERRKB_SOURCE_DIR);
   CHECK(top.code == 0);
   for (const auto& command : commands) CHECK(top.out.find(command->name()) != std::string::npos);
 }

@@ -5,23 +5,14 @@
 #include "export/source.hpp"
 #include "ingest/loader.hpp"
 #include "ingest/sync.hpp"
+#include "tests/unit/common/support.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <atomic>
-#include <cerrno>
-#include <cstdlib>
-#include <fcntl.h>
 #include <filesystem>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <stdexcept>
 #include <string>
-#include <sys/wait.h>
-#include <system_error>
-#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -29,53 +20,11 @@ namespace errkb::bundle::test {
 
 namespace fs = std::filesystem;
 
-// A fresh folder under the system temp dir, removed with everything in it on destruction.
-class TempDir {
-public:
-  explicit TempDir(const std::string& tag = "t") {
-    static std::atomic<int> counter{0};
-    m_path = fs::temp_directory_path() /
-             ("errkb-export-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(m_path);
-    fs::create_directories(m_path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(m_path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string path() const { return m_path.string(); }
-  std::string file(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-  fs::path m_path;
-};
-
-inline std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-inline void write_bytes(const std::string& path, const std::string& bytes) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
-
-// Every regular file under `dir` (relative path -> bytes).
-inline std::map<std::string, std::string> read_tree(const std::string& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.is_regular_file())
-      files[fs::relative(entry.path(), dir).generic_string()] = read_bytes(entry.path().string());
-  }
-  return files;
-}
+using errkb::test::read_file;
+using errkb::test::read_tree;
+using errkb::test::RunResult;
+using errkb::test::TempDir;
+using errkb::test::write_file;
 
 // Entries of `parent` whose name starts with `prefix` (leftovers of staging folders).
 inline std::vector<std::string> entries_starting_with(const std::string& parent, const std::string& prefix) {
@@ -144,60 +93,18 @@ inline void store_records(const std::string& path, const std::vector<nlohmann::j
   writer.commit();
 }
 
-// What a finished child process gave: its exit code (-1 when killed by a signal), stdout, stderr.
-struct RunResult {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs `argv` (argv[0] a path) to its end with stdin from /dev/null, stdout and
-// stderr captured in files of a temporary folder, the environment of this
-// process without SOURCE_DATE_EPOCH and ERRKB_DB, plus `env` (NAME, value),
-// in the current folder or `cwd`.
-inline RunResult run_process(const std::vector<std::string>& argv_text,
-                             const std::vector<std::pair<std::string, std::string>>& env = {},
-                             const std::string& cwd = "") {
-  TempDir capture("run");
-  const std::string out_path = capture.file("stdout"), err_path = capture.file("stderr");
-  std::vector<std::string> args = argv_text;
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    const int in = ::open("/dev/null", O_RDONLY);
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (in < 0 || out < 0 || err < 0) ::_exit(126);
-    ::dup2(in, STDIN_FILENO);
-    ::dup2(out, STDOUT_FILENO);
-    ::dup2(err, STDERR_FILENO);
-    ::unsetenv("SOURCE_DATE_EPOCH");
-    ::unsetenv("ERRKB_DB");
-    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
-    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw std::runtime_error("waitpid failed");
-  }
-  RunResult result;
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = read_bytes(out_path);
-  result.err = read_bytes(err_path);
-  return result;
+// Runs `argv` (argv[0] a path) as a child process (see errkb::test::run_process)
+// without SOURCE_DATE_EPOCH and ERRKB_DB in its environment, so that a bundle's
+// date and database come only from the test, plus `env` (NAME, value).
+inline RunResult run_process(const std::vector<std::string>& argv,
+                             const std::vector<std::pair<std::string, std::string>>& env = {}) {
+  return errkb::test::run_process(argv, {{"SOURCE_DATE_EPOCH", "ERRKB_DB"}, env, ""});
 }
 
 // Runs the errkb binary with `args` (see run_process).
 inline RunResult run_errkb(const std::vector<std::string>& args,
                            const std::vector<std::pair<std::string, std::string>>& env = {}) {
-  std::vector<std::string> argv{ERRKB_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run_process(argv, env);
+  return run_process(errkb::test::errkb_command(args), env);
 }
 
 // Copies the folder `from` to `to` (created), recursively.

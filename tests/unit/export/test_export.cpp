@@ -66,7 +66,7 @@ TEST_CASE("the bundle of records/ matches the golden bundle byte for byte", "[ex
   const auto files = test::read_tree(out);
   if (const char* update = std::getenv("ERRKB_UPDATE_GOLDEN"); update != nullptr && *update == '1') {
     test::fs::remove_all(k_golden);
-    for (const auto& [path, bytes] : files) test::write_bytes(k_golden + "/" + path, bytes);
+    for (const auto& [path, bytes] : files) test::write_file(k_golden + "/" + path, bytes);
     WARN("golden bundle rewritten in " << k_golden);
   }
   const auto golden = test::read_tree(k_golden);
@@ -89,7 +89,7 @@ TEST_CASE("the bundle of records/ matches the golden bundle byte for byte", "[ex
 
 TEST_CASE("golden bundle: the seed's English workarounds_zh fall back, withdrawn is absent", "[export][golden]") {
   // The contract, spelled out on the golden files themselves.
-  const std::string zh = test::read_bytes(k_golden + "/zh/records.jsonl");
+  const std::string zh = test::read_file(k_golden + "/zh/records.jsonl");
   std::vector<json> records;
   for (std::size_t start = 0, end; (end = zh.find('\n', start)) != std::string::npos; start = end + 1)
     records.push_back(json::parse(zh.substr(start, end - start)));
@@ -102,7 +102,7 @@ TEST_CASE("golden bundle: the seed's English workarounds_zh fall back, withdrawn
   CHECK(seed["localization"]["fallback"].size() == 6);
   CHECK(seed["signature"].get<std::string>().find("两者不兼容") != std::string::npos);
 
-  const json manifest = json::parse(test::read_bytes(k_golden + "/manifest.json"));
+  const json manifest = json::parse(test::read_file(k_golden + "/manifest.json"));
   CHECK(manifest["as_of"] == "2026-11-01");
   CHECK(manifest["generated_at"] == "2026-11-01T00:00:00Z");
   CHECK(manifest["locales"]["zh"]["status"] == json::parse(R"({"source":0,"translated":0,"partial":3,"fallback":3})"));
@@ -140,10 +140,10 @@ TEST_CASE("two exports of the same records are byte-identical", "[export][determ
 TEST_CASE("without a date the manifest has no timestamp and stats use the newest record", "[export]") {
   test::TempDir dir("nodate");
   export_records(test::sample_records(), dir.file("out"), ExportOptions{});
-  const json manifest = json::parse(test::read_bytes(dir.file("out/manifest.json")));
+  const json manifest = json::parse(test::read_file(dir.file("out/manifest.json")));
   CHECK(manifest["as_of"].is_null());
   CHECK(manifest["generated_at"].is_null());
-  const json stats = json::parse(test::read_bytes(dir.file("out/stats.json")));
+  const json stats = json::parse(test::read_file(dir.file("out/stats.json")));
   CHECK(stats["as_of"] == "2026-10-03");
   CHECK(stats["as_of_source"] == "newest-record");
 }
@@ -158,15 +158,15 @@ TEST_CASE("withdrawn records stay in every file, flagged", "[export]") {
   test::TempDir dir("withdrawn");
   const auto summary = export_records(records, dir.file("out"), options_as_of("2026-11-01"));
   CHECK(summary.withdrawn == 1);
-  const json index = json::parse(test::read_bytes(dir.file("out/zh/index.json")));
+  const json index = json::parse(test::read_file(dir.file("out/zh/index.json")));
   REQUIRE(index["rows"].size() == 6);
   CHECK(index["rows"][4][0] == "python/module-not-found");
   CHECK(index["rows"][4][10] == true);
   CHECK(index["rows"][3][10] == false);
-  const json python = json::parse(test::read_bytes(dir.file("out/en/domains/python.json")));
+  const json python = json::parse(test::read_file(dir.file("out/en/domains/python.json")));
   CHECK(python["record_count"] == 2);
   CHECK(python["records"][1]["withdrawn"]["reason"] == "Merged");
-  const json manifest = json::parse(test::read_bytes(dir.file("out/manifest.json")));
+  const json manifest = json::parse(test::read_file(dir.file("out/manifest.json")));
   CHECK(manifest["source"]["withdrawn"] == 1);
   CHECK(manifest["locales"]["zh"]["withdrawn"] == 1);
   CHECK(verify_bundle(dir.file("out")).problems.empty());
@@ -196,11 +196,11 @@ TEST_CASE("an empty database gives a valid empty bundle", "[export]") {
 
 TEST_CASE("export refuses to replace a folder that is not a bundle", "[export]") {
   test::TempDir dir("refuse");
-  test::write_bytes(dir.file("precious/notes.txt"), "keep me");
+  test::write_file(dir.file("precious/notes.txt"), "keep me");
   CHECK_THROWS_WITH(export_records(test::sample_records(), dir.file("precious"), ExportOptions{}),
                     Catch::Contains("is not an errkb bundle"));
-  CHECK(test::read_bytes(dir.file("precious/notes.txt")) == "keep me");
-  test::write_bytes(dir.file("file"), "x");
+  CHECK(test::read_file(dir.file("precious/notes.txt")) == "keep me");
+  test::write_file(dir.file("file"), "x");
   CHECK_THROWS_WITH(export_records({}, dir.file("file"), ExportOptions{}), Catch::Contains("is not a folder"));
   CHECK(test::entries_starting_with(dir.path(), ".").empty());
   // An empty folder may be filled.
@@ -216,10 +216,10 @@ TEST_CASE("verify names each changed, missing and extra file", "[verify]") {
   REQUIRE(verify_bundle(out).problems.empty());
 
   SECTION("a flipped byte") {
-    std::string bytes = test::read_bytes(out + "/zh/domains/rust.json");
+    std::string bytes = test::read_file(out + "/zh/domains/rust.json");
     const auto at = bytes.find("mutable");
     bytes[at] = 'M';
-    test::write_bytes(out + "/zh/domains/rust.json", bytes);
+    test::write_file(out + "/zh/domains/rust.json", bytes);
     const auto report = verify_bundle(out);
     INFO(problems_text(report));
     // The checksum, and the record no longer equal to its records.jsonl line.
@@ -234,7 +234,7 @@ TEST_CASE("verify names each changed, missing and extra file", "[verify]") {
     CHECK(errkb::format_text(report.problems[0]) == out + "/en/index.json: error: missing (listed in manifest.json)");
   }
   SECTION("an added file") {
-    test::write_bytes(out + "/zh/domains/extra.json", "{}\n");
+    test::write_file(out + "/zh/domains/extra.json", "{}\n");
     const auto report = verify_bundle(out);
     INFO(problems_text(report));
     REQUIRE(report.problems.size() == 1);
@@ -242,11 +242,11 @@ TEST_CASE("verify names each changed, missing and extra file", "[verify]") {
           out + "/zh/domains/extra.json: error: is not listed in manifest.json");
   }
   SECTION("all three at once, each named") {
-    std::string bytes = test::read_bytes(out + "/stats.json");
+    std::string bytes = test::read_file(out + "/stats.json");
     bytes[bytes.find("\"records\": 6")] = ' ';
-    test::write_bytes(out + "/stats.json", bytes);
+    test::write_file(out + "/stats.json", bytes);
     test::fs::remove(out + "/zh/records.jsonl");
-    test::write_bytes(out + "/README", "hi\n");
+    test::write_file(out + "/README", "hi\n");
     const auto report = verify_bundle(out);
     INFO(problems_text(report));
     CHECK(codes_for(report, out + "/stats.json") == std::vector<std::string>{"checksum", "parse"});
@@ -254,10 +254,10 @@ TEST_CASE("verify names each changed, missing and extra file", "[verify]") {
     CHECK(codes_for(report, out + "/README") == std::vector<std::string>{"extra-file"});
   }
   SECTION("a changed manifest") {
-    std::string bytes = test::read_bytes(out + "/manifest.json");
+    std::string bytes = test::read_file(out + "/manifest.json");
     // source.records, the first "records" of the manifest.
     bytes.replace(bytes.find("\"records\": 6"), 12, "\"records\": 7");
-    test::write_bytes(out + "/manifest.json", bytes);
+    test::write_file(out + "/manifest.json", bytes);
     const auto report = verify_bundle(out);
     INFO(problems_text(report));
     // The checksum, and the count against each locale's records.jsonl and stats.json.
@@ -266,10 +266,10 @@ TEST_CASE("verify names each changed, missing and extra file", "[verify]") {
   }
   SECTION("a consistent forgery: a record edited and every checksum updated") {
     // Checksums alone would pass; the cross-checks of the files do not.
-    std::string records = test::read_bytes(out + "/en/records.jsonl");
+    std::string records = test::read_file(out + "/en/records.jsonl");
     records.replace(records.find("\"confidence\":0.9,"), 17, "\"confidence\":1.0,");
-    test::write_bytes(out + "/en/records.jsonl", records);
-    json manifest = json::parse(test::read_bytes(out + "/manifest.json"));
+    test::write_file(out + "/en/records.jsonl", records);
+    json manifest = json::parse(test::read_file(out + "/manifest.json"));
     for (auto& file : manifest["files"]) {
       if (file["path"] == "en/records.jsonl") {
         file["sha256"] = sha256_hex(records);
@@ -277,12 +277,12 @@ TEST_CASE("verify names each changed, missing and extra file", "[verify]") {
       }
     }
     const std::string manifest_text = manifest.dump(2) + "\n";
-    test::write_bytes(out + "/manifest.json", manifest_text);
+    test::write_file(out + "/manifest.json", manifest_text);
     std::string sums;
     for (const auto& file : manifest["files"])
       sums += file["sha256"].get<std::string>() + "  " + file["path"].get<std::string>() + "\n";
     sums += sha256_hex(manifest_text) + "  manifest.json\n";
-    test::write_bytes(out + "/SHA256SUMS", sums);
+    test::write_file(out + "/SHA256SUMS", sums);
     const auto report = verify_bundle(out);
     INFO(problems_text(report));
     CHECK_FALSE(report.problems.empty());
@@ -300,9 +300,9 @@ TEST_CASE("verify validates records against the bundle schema", "[verify]") {
   const std::string out = dir.file("out");
   export_records(test::sample_records(), out, options_as_of("2026-11-01"));
   // A schema-invalid record line (resolvable as a boolean), checksums made consistent.
-  std::string records = test::read_bytes(out + "/en/records.jsonl");
+  std::string records = test::read_file(out + "/en/records.jsonl");
   records.replace(records.find("\"resolvable\":\"true\""), 19, "\"resolvable\":true  ");
-  test::write_bytes(out + "/en/records.jsonl", records);
+  test::write_file(out + "/en/records.jsonl", records);
   const auto report = verify_bundle(out);
   INFO(problems_text(report));
   bool schema_problem = false;
@@ -315,7 +315,7 @@ TEST_CASE("verify validates records against the bundle schema", "[verify]") {
 }
 
 TEST_CASE("the bundle schema is a valid draft-07 schema", "[schema]") {
-  const json meta = json::parse(test::read_bytes(ERRKB_TEST_DATA "/draft-07.schema.json"));
+  const json meta = json::parse(test::read_file(ERRKB_TEST_DATA "/draft-07.schema.json"));
   valijson::Schema meta_schema;
   valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
   valijson::adapters::NlohmannJsonAdapter meta_adapter(meta);
@@ -323,7 +323,7 @@ TEST_CASE("the bundle schema is a valid draft-07 schema", "[schema]") {
   valijson::Validator validator;
   valijson::adapters::NlohmannJsonAdapter adapter(bundle_schema());
   CHECK(validator.validate(meta_schema, adapter, nullptr));
-  CHECK(bundle_schema_text() == test::read_bytes(ERRKB_SOURCE_DIR "/schema/bundle.schema.json"));
+  CHECK(bundle_schema_text() == test::read_file(ERRKB_SOURCE_DIR "/schema/bundle.schema.json"));
 }
 
 TEST_CASE("the bundle's record definition follows the record schema", "[schema]") {

@@ -55,7 +55,7 @@ int export_killed_at(const std::vector<json>& records, const std::string& out, E
 // The manifest's as_of of the intact bundle at `out`; "" when it does not verify.
 std::string intact_bundle_date(const std::string& out) {
   if (!verify_bundle(out).problems.empty()) return "";
-  return json::parse(test::read_bytes(out + "/manifest.json"))["as_of"].get<std::string>();
+  return json::parse(test::read_file(out + "/manifest.json"))["as_of"].get<std::string>();
 }
 
 } // namespace
@@ -143,7 +143,7 @@ TEST_CASE("a staging folder that is not published is removed", "[publish]") {
     Staging staging(dir.file("nested/deeper/bundle"));
     path = staging.path();
     CHECK(path.find("/nested/deeper/.bundle.new-") != std::string::npos);
-    test::write_bytes(path + "/partial", "x");
+    test::write_file(path + "/partial", "x");
   }
   CHECK_FALSE(test::fs::exists(path));
   CHECK_FALSE(test::fs::exists(dir.file("nested/deeper/bundle")));

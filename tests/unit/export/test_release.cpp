@@ -41,7 +41,7 @@ TEST_CASE("the release job turns records/ into a verified bundle", "[release]") 
 
   const auto run = run_release(release, "1793491200"); // 2026-11-01T00:00:00Z
   INFO(run.out << run.err);
-  REQUIRE(run.status == 0);
+  REQUIRE(run.code == 0);
   // Every step, in order.
   const auto validate = run.err.find("validate --strict");
   const auto ingest = run.err.find("ingest --strict");
@@ -57,14 +57,14 @@ TEST_CASE("the release job turns records/ into a verified bundle", "[release]") 
   CHECK(report.problems.empty());
   CHECK(report.records == 12);
   const auto verified = test::run_errkb({"verify", release.out});
-  CHECK(verified.status == 0);
+  CHECK(verified.code == 0);
 
   // The bundle is the golden one: the records, the date, nothing else.
   test::check_golden_from_epoch(release.out);
 
   // A second run replaces the bundle with identical bytes.
   const auto first = test::read_tree(release.out);
-  REQUIRE(run_release(release, "1793491200").status == 0);
+  REQUIRE(run_release(release, "1793491200").code == 0);
   CHECK(test::read_tree(release.out) == first);
 }
 
@@ -73,13 +73,13 @@ TEST_CASE("the release job stops at validate on an invalid record", "[release]")
   const Release release = release_paths(dir);
   test::copy_tree(ERRKB_SOURCE_DIR "/records", release.records);
   const std::string file = release.records + "/docker/port-already-allocated.json";
-  json record = json::parse(test::read_bytes(file));
+  json record = json::parse(test::read_file(file));
   record["confidence"] = 7; // the schema allows 0..1
-  test::write_bytes(file, record.dump(2) + "\n");
+  test::write_file(file, record.dump(2) + "\n");
 
   const auto run = run_release(release, "1793491200");
   INFO(run.out << run.err);
-  CHECK(run.status == 1);
+  CHECK(run.code == 1);
   CHECK(run.out.find("port-already-allocated.json") != std::string::npos);
   CHECK(run.err.find("release: FAILED (exit 1): " ERRKB_BINARY " validate --strict") != std::string::npos);
   // Nothing after validate ran: no database, no bundle.
@@ -92,19 +92,19 @@ TEST_CASE("the release job keeps the published bundle when a later run fails", "
   test::TempDir dir("release-keep");
   const Release release = release_paths(dir);
   test::copy_tree(ERRKB_SOURCE_DIR "/records", release.records);
-  REQUIRE(run_release(release, "1793491200").status == 0);
+  REQUIRE(run_release(release, "1793491200").code == 0);
   const auto published = test::read_tree(release.out);
 
-  test::write_bytes(release.records + "/rust/broken.json", "{\"id\": \"rust/broken\"\n");
+  test::write_file(release.records + "/rust/broken.json", "{\"id\": \"rust/broken\"\n");
   const auto run = run_release(release, "1793577600");
   INFO(run.err);
-  CHECK(run.status != 0);
+  CHECK(run.code != 0);
   CHECK(run.err.find("release: FAILED") != std::string::npos);
   CHECK(test::read_tree(release.out) == published);
 }
 
 TEST_CASE("the release job refuses a missing binary with exit 2", "[release]") {
   const auto run = test::run_process({"/bin/sh", ERRKB_SOURCE_DIR "/scripts/release.sh", "/nonexistent/errkb"});
-  CHECK(run.status == 2);
+  CHECK(run.code == 2);
   CHECK(run.err.find("not an executable") != std::string::npos);
 }

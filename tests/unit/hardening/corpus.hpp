@@ -135,7 +135,7 @@ private:
     } else {
       text = make_record(members[0], m_generation.at(members[0])).dump(2) + "\n";
     }
-    write_text(path, text);
+    errkb::test::write_file(path, text); // not the member write_file(relative)
   }
 
   std::string m_root;

@@ -1,140 +1,30 @@
 #pragma once
-// Shared helpers of the hardening tests: scratch folders, running the errkb
-// binary as a child process, generated records and a dump of the database state.
+// Helpers of the hardening tests beyond the shared ones: running the errkb binary
+// to completion with its output captured in the test's folder, generated records
+// and a dump of the database state.
 #include "db/database.hpp"
+#include "tests/unit/common/support.hpp"
 
 #include <SQLiteCpp/Statement.h>
 #include <nlohmann/json.hpp>
 
 #include <atomic>
-#include <cerrno>
-#include <chrono>
-#include <csignal>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <spawn.h>
 #include <sstream>
-#include <stdexcept>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <system_error>
 #include <vector>
-
-extern char** environ;
 
 namespace errkb::hardening::test {
 
 namespace fs = std::filesystem;
 
-// A fresh folder under the system temp folder, removed at the end of the test.
-class TempDir {
-public:
-  explicit TempDir(const std::string& tag) {
-    static std::atomic<int> counter{0};
-    m_path = fs::temp_directory_path() /
-             ("errkb-hard-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(m_path);
-    fs::create_directories(m_path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(m_path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const fs::path& path() const { return m_path; }
-  std::string file(const std::string& relative) const { return (m_path / relative).string(); }
-
-private:
-  fs::path m_path;
-};
-
-inline std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-inline void write_text(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
-// A running errkb child process. Its stdout and stderr go to files so that no pipe
-// can fill up and block it; the destructor kills and reaps a child still running.
-class Child {
-public:
-  Child(const std::vector<std::string>& args, const std::string& out_path, const std::string& err_path)
-      : m_out(out_path), m_err(err_path) {
-    std::vector<std::string> text{ERRKB_BINARY};
-    text.insert(text.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& arg : text) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, m_out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, m_err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int rc = ::posix_spawn(&m_pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("posix_spawn " + text[0] + ": " + std::strerror(rc));
-  }
-  ~Child() {
-    if (m_pid > 0 && !m_reaped) {
-      ::kill(m_pid, SIGKILL);
-      int status = 0;
-      ::waitpid(m_pid, &status, 0);
-    }
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-
-  pid_t pid() const { return m_pid; }
-
-  // True (and the status kept) when the child has exited; never blocks.
-  bool exited() {
-    if (m_reaped) return true;
-    const pid_t r = ::waitpid(m_pid, &m_status, WNOHANG);
-    if (r == m_pid) m_reaped = true;
-    return m_reaped;
-  }
-
-  // Waits for the child; returns its raw wait status.
-  int wait() {
-    if (!m_reaped) {
-      while (::waitpid(m_pid, &m_status, 0) < 0 && errno == EINTR) {
-      }
-      m_reaped = true;
-    }
-    return m_status;
-  }
-
-  // Exit code, or 128 + signal number when a signal ended it.
-  int exit_code() {
-    const int status = wait();
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
-  void kill(int signal = SIGKILL) const { ::kill(m_pid, signal); }
-
-  std::string out() const { return read_text(m_out); }
-  std::string err() const { return read_text(m_err); }
-
-private:
-  pid_t m_pid = -1;
-  int m_status = 0;
-  bool m_reaped = false;
-  std::string m_out;
-  std::string m_err;
-};
+using errkb::test::Child;
+using errkb::test::errkb_command;
+using errkb::test::read_file;
+using errkb::test::TempDir;
+using errkb::test::write_file;
 
 struct Run {
   int exit_code = -1;
@@ -150,11 +40,11 @@ inline Run run_errkb(const std::vector<std::string>& args, const fs::path& scrat
   const std::string err = (scratch / (".run-" + std::to_string(n) + ".err")).string();
   Run run;
   {
-    Child child(args, out, err);
+    Child child(errkb_command(args), out, err);
     run.exit_code = child.exit_code();
   }
-  run.out = read_text(out);
-  run.err = read_text(err);
+  run.out = read_file(out);
+  run.err = read_file(err);
   std::error_code ignored;
   fs::remove(out, ignored);
   fs::remove(err, ignored);

@@ -1,6 +1,5 @@
 // `errkb check`: a healthy database passes; each kind of damage is named and exits 1;
 // the check changes nothing.
-#include "cli/command.hpp"
 #include "db/database.hpp"
 #include "db/writer.hpp"
 #include "ingest/sync.hpp"
@@ -10,26 +9,13 @@
 #include <SQLiteCpp/Database.h>
 #include <catch2/catch.hpp>
 
-#include <sstream>
-
 using namespace errkb::hardening::test;
 using errkb::db::Access;
 using errkb::db::Database;
+using errkb::test::run_main;
+using errkb::test::RunResult;
 
 namespace {
-
-// Runs errkb in-process with `args`.
-Run errkb_main(std::vector<std::string> args) {
-  args.insert(args.begin(), "errkb");
-  std::vector<const char*> argv;
-  for (const auto& arg : args) argv.push_back(arg.c_str());
-  std::ostringstream out, err;
-  Run run;
-  run.exit_code = errkb::cli::run_main(static_cast<int>(argv.size()), argv.data(), out, err);
-  run.out = out.str();
-  run.err = err.str();
-  return run;
-}
 
 // A database holding the records of records/, with nothing left in its WAL.
 std::string ingested_db(const TempDir& dir) {
@@ -66,14 +52,14 @@ TEST_CASE("check passes on a healthy database", "[hardening][check]") {
 
   const auto records = read_state(db).records.size();
   REQUIRE(records > 1);
-  const Run text = errkb_main({"check", "--db", db});
-  CHECK(text.exit_code == 0);
+  const RunResult text = run_main({"check", "--db", db});
+  CHECK(text.code == 0);
   CHECK(text.out == db + ": ok (" + std::to_string(records) + " records, schema version " +
                       std::to_string(errkb::schema::k_schema_version) + ")\n");
   CHECK(text.err.empty());
 
-  const Run json = errkb_main({"check", "--db", db, "--format", "json"});
-  CHECK(json.exit_code == 0);
+  const RunResult json = run_main({"check", "--db", db, "--format", "json"});
+  CHECK(json.code == 0);
   const auto report = nlohmann::json::parse(json.out);
   CHECK(report["healthy"] == true);
   CHECK(report["database"] == db);
@@ -84,17 +70,17 @@ TEST_CASE("check passes on a healthy database", "[hardening][check]") {
 
   // ERRKB_DB is the default, like every command that takes --db.
   ::setenv("ERRKB_DB", db.c_str(), 1);
-  const Run from_env = errkb_main({"check"});
+  const RunResult from_env = run_main({"check"});
   ::unsetenv("ERRKB_DB");
-  CHECK(from_env.exit_code == 0);
+  CHECK(from_env.code == 0);
   CHECK(from_env.out.rfind(db + ": ok (", 0) == 0);
 }
 
 TEST_CASE("check of a missing database fails and creates nothing", "[hardening][check]") {
   TempDir dir("check-missing");
   const std::string db = dir.file("absent.db");
-  const Run run = errkb_main({"check", "--db", db});
-  CHECK(run.exit_code == 1);
+  const RunResult run = run_main({"check", "--db", db});
+  CHECK(run.code == 1);
   CHECK(run.out.empty());
   CHECK(run.err == "errkb: error: no database at " + db + "; run `errkb ingest` first\n");
   CHECK_FALSE(fs::exists(db));
@@ -106,15 +92,15 @@ TEST_CASE("check names a full-text index out of step with its documents", "[hard
   // The document goes, its terms stay in both FTS5 indexes.
   tamper(db, "DELETE FROM search_docs WHERE rowid = (SELECT min(rowid) FROM search_docs)");
 
-  const Run run = errkb_main({"check", "--db", db});
+  const RunResult run = run_main({"check", "--db", db});
   INFO(run.out << run.err);
-  CHECK(run.exit_code == 1);
+  CHECK(run.code == 1);
   CHECK(run.out == db + ": fts5 search_words: database disk image is malformed\n" +
                     db + ": fts5 search_trigram: database disk image is malformed\n" +
                     db + ": search index: 1 deleted documents are still indexed\n");
   CHECK(run.err == "errkb: " + db + ": 3 problems\n");
 
-  const auto json = nlohmann::json::parse(errkb_main({"check", "--db", db, "--format", "json"}).out);
+  const auto json = nlohmann::json::parse(run_main({"check", "--db", db, "--format", "json"}).out);
   CHECK(json["healthy"] == false);
   CHECK(json["problems"].size() == 3);
 }
@@ -124,9 +110,9 @@ TEST_CASE("check names rows whose parent is missing", "[hardening][check]") {
   const std::string db = ingested_db(dir);
   tamper(db, "DELETE FROM files WHERE path = (SELECT min(path) FROM files)");
 
-  const Run run = errkb_main({"check", "--db", db});
+  const RunResult run = run_main({"check", "--db", db});
   INFO(run.out << run.err);
-  CHECK(run.exit_code == 1);
+  CHECK(run.code == 1);
   CHECK(run.out.find("foreign_key_check: row ") != std::string::npos);
   CHECK(run.out.find(" of table records refers to a missing row of files") != std::string::npos);
 }
@@ -137,16 +123,16 @@ TEST_CASE("check names a schema version it does not know, and migrates nothing",
 
   SECTION("newer") {
     tamper(db, "UPDATE meta SET value = 99 WHERE key = 'schema_version'");
-    const Run run = errkb_main({"check", "--db", db});
-    CHECK(run.exit_code == 1);
+    const RunResult run = run_main({"check", "--db", db});
+    CHECK(run.code == 1);
     CHECK(run.out.find(db + ": database " + db + " was written by a newer errkb (schema version 99") == 0);
     CHECK(run.err == "errkb: " + db + ": 1 problem\n");
     CHECK(meta_value(db, "schema_version") == "99");
   }
   SECTION("older") {
     tamper(db, "UPDATE meta SET value = 0 WHERE key = 'migration_level'");
-    const Run run = errkb_main({"check", "--db", db});
-    CHECK(run.exit_code == 1);
+    const RunResult run = run_main({"check", "--db", db});
+    CHECK(run.code == 1);
     CHECK(run.out.find("has an older layout") != std::string::npos);
     CHECK(run.out.find("run `errkb ingest` to upgrade it") != std::string::npos);
     // A check never upgrades: the level is still what it found.
@@ -169,17 +155,17 @@ TEST_CASE("check names a damaged database file", "[hardening][check]") {
       const std::string zeros(size - 3 * 4096, '\x5a');
       file.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
     }
-    const Run run = errkb_main({"check", "--db", db});
+    const RunResult run = run_main({"check", "--db", db});
     INFO(run.out << run.err);
-    CHECK(run.exit_code == 1);
+    CHECK(run.code == 1);
     CHECK_FALSE(run.out.empty());
     CHECK(run.err.find("errkb: " + db + ": ") == 0);
   }
   SECTION("not SQLite at all") {
     const std::string db = dir.file("text.db");
-    write_text(db, "this is not a database, but it is long enough to look like a header of one\n");
-    const Run run = errkb_main({"check", "--db", db});
-    CHECK(run.exit_code == 1);
+    write_file(db, "this is not a database, but it is long enough to look like a header of one\n");
+    const RunResult run = run_main({"check", "--db", db});
+    CHECK(run.code == 1);
     CHECK(run.out == db + ": " + db + " is not an SQLite database\n");
   }
 }
@@ -190,18 +176,18 @@ TEST_CASE("check waits for a running ingest, then fails clearly when it does not
   Database holder(db, Access::read_write);
   auto writer = std::make_unique<errkb::db::Writer>(holder);
 
-  const Run run = errkb_main({"check", "--db", db, "--busy-timeout", "100"});
-  CHECK(run.exit_code == 1);
+  const RunResult run = run_main({"check", "--db", db, "--busy-timeout", "100"});
+  CHECK(run.code == 1);
   CHECK(run.out.empty());
   CHECK(run.err == "errkb: error: database " + db + " is locked by another writer (another ingest running?)\n");
 
   writer.reset(); // rolls back, releasing the lock
-  CHECK(errkb_main({"check", "--db", db}).exit_code == 0);
+  CHECK(run_main({"check", "--db", db}).code == 0);
 }
 
 TEST_CASE("check --help names what it checks", "[hardening][check]") {
-  const Run run = errkb_main({"check", "--help"});
-  CHECK(run.exit_code == 0);
+  const RunResult run = run_main({"check", "--help"});
+  CHECK(run.code == 0);
   CHECK(run.out.find("--db") != std::string::npos);
   CHECK(run.out.find("--format") != std::string::npos);
   CHECK(run.out.find("Exit codes: 0 healthy, 1 problems found") != std::string::npos);

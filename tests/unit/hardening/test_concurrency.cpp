@@ -178,7 +178,7 @@ TEST_CASE("reads, searches and matches during an ingest see the old or the new s
   };
   for (const char* what : {"state:old", "record:old", "search:old", "match:old", "cli show:old"}) wait_for(what);
   {
-    Child ingest({"ingest", corpus.root(), "--db", db}, dir.file("ingest.out"), dir.file("ingest.err"));
+    Child ingest(errkb_command({"ingest", corpus.root(), "--db", db}), dir.file("ingest.out"), dir.file("ingest.err"));
     const int code = ingest.exit_code();
     INFO(ingest.err());
     CHECK(code == 0);
@@ -211,14 +211,15 @@ TEST_CASE("two ingests at once into one database: the second waits, nothing is l
     nlohmann::json record = make_record(n, 0);
     record["id"] = "other/record-" + std::to_string(n);
     b_ids.push_back(record["id"]);
-    write_text(b_dir.file("r" + std::to_string(n) + ".json"), record.dump(2));
+    write_file(b_dir.file("r" + std::to_string(n) + ".json"), record.dump(2));
   }
   REQUIRE(run_errkb({"check", "--db", db}, dir.path()).exit_code == 1); // nothing yet
 
   SECTION("different folders") {
-    Child first({"ingest", a.root(), "--db", db, "--busy-timeout", "120000"}, dir.file("1.out"), dir.file("1.err"));
-    Child second({"ingest", b_dir.path().string(), "--db", db, "--busy-timeout", "120000"}, dir.file("2.out"),
-                 dir.file("2.err"));
+    Child first(errkb_command({"ingest", a.root(), "--db", db, "--busy-timeout", "120000"}), dir.file("1.out"),
+                dir.file("1.err"));
+    Child second(errkb_command({"ingest", b_dir.path().string(), "--db", db, "--busy-timeout", "120000"}),
+                 dir.file("2.out"), dir.file("2.err"));
     INFO(first.err() << second.err());
     CHECK(first.exit_code() == 0);
     CHECK(second.exit_code() == 0);
@@ -229,8 +230,10 @@ TEST_CASE("two ingests at once into one database: the second waits, nothing is l
     for (const auto& id : b_ids) CHECK(state.records.count(id) == 1);
   }
   SECTION("the same folder") {
-    Child first({"ingest", a.root(), "--db", db, "--busy-timeout", "120000"}, dir.file("1.out"), dir.file("1.err"));
-    Child second({"ingest", a.root(), "--db", db, "--busy-timeout", "120000"}, dir.file("2.out"), dir.file("2.err"));
+    Child first(errkb_command({"ingest", a.root(), "--db", db, "--busy-timeout", "120000"}), dir.file("1.out"),
+                dir.file("1.err"));
+    Child second(errkb_command({"ingest", a.root(), "--db", db, "--busy-timeout", "120000"}), dir.file("2.out"),
+                 dir.file("2.err"));
     INFO(first.err() << second.err());
     CHECK(first.exit_code() == 0);
     CHECK(second.exit_code() == 0);
@@ -267,7 +270,8 @@ TEST_CASE("an ingest meeting another writer waits for it, or fails clearly witho
   CHECK(refused.err == "errkb: error: database " + db + " is locked by another writer (another ingest running?)\n");
   CHECK(read_state(db) == old_state);
 
-  Child waiting({"ingest", corpus.root(), "--db", db, "--busy-timeout", "60000"}, dir.file("w.out"), dir.file("w.err"));
+  Child waiting(errkb_command({"ingest", corpus.root(), "--db", db, "--busy-timeout", "60000"}), dir.file("w.out"),
+                dir.file("w.err"));
   std::this_thread::sleep_for(milliseconds(1500));
   CHECK_FALSE(waiting.exited()); // still waiting for the lock
   CHECK(read_state(db) == old_state);

@@ -42,7 +42,8 @@ Clock::duration timed_ingest(const Corpus& corpus, const std::string& db, const 
 // Starts an ingest and SIGKILLs it after `delay` (unless it ended before);
 // returns true when the kill came while it was still running.
 bool ingest_killed_after(const Corpus& corpus, const std::string& db, const fs::path& scratch, milliseconds delay) {
-  Child child(ingest_args(corpus, db), (scratch / "killed.out").string(), (scratch / "killed.err").string());
+  Child child(errkb_command(ingest_args(corpus, db)), (scratch / "killed.out").string(),
+              (scratch / "killed.err").string());
   const auto deadline = Clock::now() + delay;
   while (Clock::now() < deadline) {
     if (child.exited()) break;

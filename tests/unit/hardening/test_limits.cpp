@@ -52,7 +52,7 @@ TEST_CASE("limits: file size", "[hardening][limits]") {
   }
   SECTION("a lower limit by option") {
     const std::string path = dir.file("record.json");
-    write_text(path, valid_record("size").dump(2));
+    write_file(path, valid_record("size").dump(2));
     CHECK(validate({path}, dir.path()).exit_code == 0);
     const Run run = validate({path}, dir.path(), {"--max-file-size", "100"});
     CHECK(run.exit_code == 1);
@@ -65,15 +65,15 @@ TEST_CASE("limits: nesting depth", "[hardening][limits]") {
   TempDir dir("limit-depth");
   // 100,000 levels: a recursive parser would overflow the stack.
   const std::string json = dir.file("deep.json");
-  write_text(json, "{\"id\": \"limits/deep\", \"x\": " + nested_json(100000) + "}\n");
+  write_file(json, "{\"id\": \"limits/deep\", \"x\": " + nested_json(100000) + "}\n");
   const std::string flow = dir.file("deep-flow.yaml");
-  write_text(flow, "id: limits/deep\nx: " + nested_json(100000) + "\n");
+  write_file(flow, "id: limits/deep\nx: " + nested_json(100000) + "\n");
   const std::string jsonl = dir.file("deep.jsonl");
-  write_text(jsonl, valid_record("fine").dump() + "\n" + nested_json(100000) + "\n");
+  write_file(jsonl, valid_record("fine").dump() + "\n" + nested_json(100000) + "\n");
   std::string block = "id: limits/deep\n";
   for (int level = 0; level < 200; ++level) block += std::string(static_cast<std::size_t>(level) * 2, ' ') + "k:\n";
   const std::string yaml = dir.file("deep-block.yaml");
-  write_text(yaml, block);
+  write_file(yaml, block);
 
   const Run run = validate({json, flow, jsonl, yaml}, dir.path());
   INFO(run.out << run.err);
@@ -95,7 +95,7 @@ TEST_CASE("limits: string length, and a 5 MB id never reaches std::regex", "[har
   nlohmann::json record = valid_record("long");
   record["root_cause"] = std::string((1u << 20) + 1, 'x');
   const std::string path = dir.file("long.json");
-  write_text(path, record.dump());
+  write_file(path, record.dump());
   const Run run = validate({path}, dir.path());
   INFO(run.out << run.err);
   CHECK(run.exit_code == 1);
@@ -120,7 +120,7 @@ TEST_CASE("limits: YAML alias expansion (billion laughs)", "[hardening][limits]"
     yaml += "]\n";
   }
   const std::string path = dir.file("laughs.yaml");
-  write_text(path, yaml);
+  write_file(path, yaml);
   const auto start = std::chrono::steady_clock::now();
   const Run run = validate({path}, dir.path());
   INFO(run.out << run.err);
@@ -134,7 +134,7 @@ TEST_CASE("limits: RE2 program memory", "[hardening][limits]") {
   nlohmann::json record = valid_record("regex");
   record["regex"] = "(a{1000}){1000}";
   const std::string path = dir.file("regex.json");
-  write_text(path, record.dump(2));
+  write_file(path, record.dump(2));
   const Run run = validate({path}, dir.path());
   INFO(run.out << run.err);
   CHECK(run.exit_code == 1);
@@ -143,7 +143,7 @@ TEST_CASE("limits: RE2 program memory", "[hardening][limits]") {
 
   // ... and errkb's 8 MiB budget bounds the compiled program of a regex within those limits.
   record["regex"] = "\\pL{1000}";
-  write_text(path, record.dump(2));
+  write_file(path, record.dump(2));
   const Run big = validate({path}, dir.path());
   INFO(big.out << big.err);
   CHECK(big.exit_code == 1);
@@ -212,7 +212,7 @@ TEST_CASE("security: ids with .. or other path syntax are rejected", "[hardening
     nlohmann::json record = valid_record("x");
     record["id"] = id;
     const std::string path = dir.file("records/bad-" + std::to_string(k++) + ".json");
-    write_text(path, record.dump(2));
+    write_file(path, record.dump(2));
     const Run run = validate({path}, dir.path());
     INFO(id << ": " << run.out);
     CHECK(run.exit_code == 1);
@@ -272,9 +272,9 @@ TEST_CASE("security: ids, domains and locales stored behind errkb's back cannot 
 TEST_CASE("security: symlinks leaving a records folder are not followed unless asked", "[hardening][security]") {
   TempDir dir("security-symlink");
   const std::string db = dir.file("errkb.db");
-  write_text(dir.file("records/inside.json"), valid_record("inside").dump(2));
-  write_text(dir.file("outside/secret.json"), valid_record("outside-file").dump(2));
-  write_text(dir.file("outside/folder/deep.json"), valid_record("outside-folder").dump(2));
+  write_file(dir.file("records/inside.json"), valid_record("inside").dump(2));
+  write_file(dir.file("outside/secret.json"), valid_record("outside-file").dump(2));
+  write_file(dir.file("outside/folder/deep.json"), valid_record("outside-folder").dump(2));
   fs::create_symlink(dir.file("outside/secret.json"), dir.file("records/link.json"));
   fs::create_symlink(dir.file("outside/folder"), dir.file("records/linked-folder"));
   fs::create_symlink("/etc/passwd", dir.file("records/passwd.json"));
@@ -327,8 +327,8 @@ Run run_errkb_as_nobody(const std::vector<std::string>& args, const fs::path& sc
   ::waitpid(pid, &status, 0);
   Run run;
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run.out = read_text(out);
-  run.err = read_text(err);
+  run.out = read_file(out);
+  run.err = read_file(err);
   return run;
 }
 
@@ -337,8 +337,8 @@ Run run_errkb_as_nobody(const std::vector<std::string>& args, const fs::path& sc
 TEST_CASE("security: unreadable entries are reported and the walk goes on", "[hardening][security]") {
   TempDir dir("security-unreadable");
   const std::string records = dir.file("records");
-  write_text(dir.file("records/a-good.json"), valid_record("a-good").dump(2));
-  write_text(dir.file("records/z-good.yaml"), "id: limits/z-good\n" + [] {
+  write_file(dir.file("records/a-good.json"), valid_record("a-good").dump(2));
+  write_file(dir.file("records/z-good.yaml"), "id: limits/z-good\n" + [] {
     nlohmann::json r = valid_record("z");
     r.erase("id");
     std::string text;
@@ -351,7 +351,7 @@ TEST_CASE("security: unreadable entries are reported and the walk goes on", "[ha
     REQUIRE(::mkfifo(dir.file("records/fifo.json").c_str(), 0644) == 0);     // would block a plain open()
     fs::create_symlink(dir.file("nowhere.json"), dir.file("records/dangling.json")); // named explicitly below
     fs::create_directories(dir.file("records/folder.json"));                  // a folder named like a record
-    write_text(dir.file("records/folder.json/inner.json"), valid_record("inner").dump(2));
+    write_file(dir.file("records/folder.json/inner.json"), valid_record("inner").dump(2));
 
     const Run run = validate({records, dir.file("records/dangling.json")}, dir.path());
     INFO(run.out << run.err);
@@ -374,9 +374,9 @@ TEST_CASE("security: unreadable entries are reported and the walk goes on", "[ha
     if (::geteuid() != 0) {
       WARN("not root: chmod 000 is checked by the current user instead");
     }
-    write_text(dir.file("records/secret.json"), valid_record("secret").dump(2));
+    write_file(dir.file("records/secret.json"), valid_record("secret").dump(2));
     fs::create_directories(dir.file("records/locked"));
-    write_text(dir.file("records/locked/hidden.json"), valid_record("hidden").dump(2));
+    write_file(dir.file("records/locked/hidden.json"), valid_record("hidden").dump(2));
     ::chmod(dir.file("records/secret.json").c_str(), 0);
     ::chmod(dir.file("records/locked").c_str(), 0);
     // nobody must reach the folder (the temp folder above it is world-readable).

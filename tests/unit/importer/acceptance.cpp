@@ -18,7 +18,7 @@ using errkb::test::TempDir;
 
 namespace {
 
-json load_json(const fs::path& path) { return json::parse(errkb::test::read_bytes(path)); }
+json load_json(const fs::path& path) { return json::parse(errkb::test::read_file(path)); }
 
 // `errkb show ID --format json` on `db`, parsed.
 json show(const std::string& db, const std::string& id) {

@@ -1,5 +1,4 @@
 // Tests of `errkb import deadends` (cli/command_import.cpp) through run_main.
-#include "cli/command.hpp"
 #include "ingest/loader.hpp"
 #include "lint/format.hpp"
 
@@ -13,28 +12,10 @@
 #include <vector>
 
 namespace fs = std::filesystem;
+using errkb::test::run_main;
 using errkb::test::TempDir;
 
 namespace {
-
-struct Run {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-Run run(std::vector<std::string> args) {
-  args.insert(args.begin(), "errkb");
-  std::vector<const char*> argv;
-  for (const auto& arg : args) argv.push_back(arg.c_str());
-  std::ostringstream out;
-  std::ostringstream err;
-  Run result;
-  result.code = errkb::cli::run_main(static_cast<int>(argv.size()), argv.data(), out, err);
-  result.out = out.str();
-  result.err = err.str();
-  return result;
-}
 
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
@@ -48,7 +29,7 @@ std::vector<std::string> lines(const std::string& text) {
 TEST_CASE("import deadends: summary on stdout, skipped files on stderr, exit 1", "[importer][cli]") {
   const TempDir out("cli");
   const std::string src = errkb::test::bad_fixtures_dir().string();
-  const auto result = run({"import", "deadends", src, "--out", out.path().string()});
+  const auto result = run_main({"import", "deadends", src, "--out", out.path().string()});
   CHECK(result.code == 1);
   CHECK(result.out == "converted: 3\n"
                       "written: 3\n"
@@ -69,15 +50,15 @@ TEST_CASE("import deadends: summary on stdout, skipped files on stderr, exit 1",
                           Catch::Contains(": error: invalid JSON: parse error at line"));
   CHECK(fs::is_regular_file(out.path() / "python" / "assertionerror" / "py311-linux.json"));
 
-  const auto again = run({"import", "deadends", src, "--out", out.path().string()});
+  const auto again = run_main({"import", "deadends", src, "--out", out.path().string()});
   CHECK(again.code == 1);
   CHECK_THAT(again.out, Catch::StartsWith("converted: 3\nwritten: 0\nunchanged: 3\nskipped: 10\n"));
 }
 
 TEST_CASE("import deadends --report json", "[importer][cli]") {
   const TempDir out("cli-json");
-  const auto result =
-    run({"import", "deadends", errkb::test::bad_fixtures_dir().string(), "--out", out.path().string(), "--report", "json"});
+  const auto result = run_main({"import", "deadends", errkb::test::bad_fixtures_dir().string(), "--out",
+                                out.path().string(), "--report", "json"});
   CHECK(result.code == 1);
   const auto report = nlohmann::json::parse(result.out);
   CHECK(report.at("converted") == 3);
@@ -94,7 +75,7 @@ TEST_CASE("import deadends: a clean import exits 0", "[importer][cli]") {
   const fs::path fixture = errkb::test::bad_fixtures_dir() / "python" / "attributeerror-no-attribute";
   fs::create_directories(src.path() / "python" / "attributeerror-no-attribute");
   fs::copy_file(fixture / "py311-linux.json", src.path() / "python" / "attributeerror-no-attribute" / "py311-linux.json");
-  const auto result = run({"import", "deadends", src.path().string(), "--out", out.path().string()});
+  const auto result = run_main({"import", "deadends", src.path().string(), "--out", out.path().string()});
   CHECK(result.code == 0);
   CHECK(result.err.empty());
   CHECK(result.out == "converted: 1\nwritten: 1\nunchanged: 0\nskipped: 0\ndropped source fields: none\n");
@@ -104,19 +85,20 @@ TEST_CASE("import deadends: usage errors", "[importer][cli]") {
   const TempDir out("cli-usage");
   const std::string src = errkb::test::bad_fixtures_dir().string();
 
-  CHECK(run({"import", "deadends", src}).code == 2);                                    // no --out
-  CHECK(run({"import", "deadends", "--out", out.path().string()}).code == 2);           // no SRC
-  CHECK(run({"import", src, "--out", out.path().string()}).code == 2);                  // no subcommand
-  CHECK(run({"import", "deadends", src, "--out", "x", "--format", "xml"}).code == 2);   // unknown format
-  CHECK(run({"import", "deadends", src, "--out", "x", "--report", "yaml"}).code == 2);  // unknown report
+  CHECK(run_main({"import", "deadends", src}).code == 2);                                   // no --out
+  CHECK(run_main({"import", "deadends", "--out", out.path().string()}).code == 2);          // no SRC
+  CHECK(run_main({"import", src, "--out", out.path().string()}).code == 2);                 // no subcommand
+  CHECK(run_main({"import", "deadends", src, "--out", "x", "--format", "xml"}).code == 2);  // unknown format
+  CHECK(run_main({"import", "deadends", src, "--out", "x", "--report", "yaml"}).code == 2); // unknown report
 
-  const auto missing = run({"import", "deadends", (out.path() / "missing").string(), "--out", out.path().string()});
+  const auto missing =
+      run_main({"import", "deadends", (out.path() / "missing").string(), "--out", out.path().string()});
   CHECK(missing.code == 1);
   CHECK_THAT(missing.err, Catch::StartsWith("errkb: error: ") && Catch::Contains("not a directory"));
 }
 
 TEST_CASE("import deadends --help", "[importer][cli]") {
-  const auto result = run({"import", "deadends", "--help"});
+  const auto result = run_main({"import", "deadends", "--help"});
   CHECK(result.code == 0);
   CHECK_THAT(result.out, Catch::Contains("--out") && Catch::Contains("--format") && Catch::Contains("--report") &&
                            Catch::Contains("SRC"));
@@ -124,7 +106,8 @@ TEST_CASE("import deadends --help", "[importer][cli]") {
 
 TEST_CASE("import deadends writes what errkb fmt would write", "[importer][cli]") {
   const TempDir out("cli-canonical");
-  CHECK(run({"import", "deadends", errkb::test::bad_fixtures_dir().string(), "--out", out.path().string()}).code == 1);
+  const std::string src = errkb::test::bad_fixtures_dir().string();
+  CHECK(run_main({"import", "deadends", src, "--out", out.path().string()}).code == 1);
   const auto files = errkb::test::read_tree(out.path());
   REQUIRE(files.size() == 3);
   for (const auto& [path, bytes] : files) {
@@ -140,7 +123,7 @@ TEST_CASE("import deadends --format yaml round-trips the whole corpus", "[import
   REQUIRE(json_import.report.converted == 2522);
   const TempDir yaml_out("cli-corpus-yaml");
   const std::string src = errkb::test::corpus_dir().string();
-  const auto yaml = run({"import", "deadends", src, "--out", yaml_out.path().string(), "--format", "yaml"});
+  const auto yaml = run_main({"import", "deadends", src, "--out", yaml_out.path().string(), "--format", "yaml"});
   CHECK(yaml.err.empty());
   REQUIRE(yaml.code == 0);
   CHECK_THAT(yaml.out, Catch::StartsWith("converted: 2522\nwritten: 2522\n"));
@@ -161,6 +144,6 @@ TEST_CASE("import deadends --format yaml round-trips the whole corpus", "[import
   }
   CHECK(mismatches == 0);
 
-  const auto again = run({"import", "deadends", src, "--out", yaml_out.path().string(), "--format", "yaml"});
+  const auto again = run_main({"import", "deadends", src, "--out", yaml_out.path().string(), "--format", "yaml"});
   CHECK_THAT(again.out, Catch::StartsWith("converted: 2522\nwritten: 0\nunchanged: 2522\n"));
 }

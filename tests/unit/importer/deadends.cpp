@@ -30,7 +30,7 @@ ImportOptions with_jobs(unsigned jobs) {
   return options;
 }
 
-json load_json(const fs::path& path) { return json::parse(errkb::test::read_bytes(path)); }
+json load_json(const fs::path& path) { return json::parse(errkb::test::read_file(path)); }
 
 // Files per domain folder, counted from the directory tree alone.
 std::map<std::string, std::size_t> corpus_files_per_domain() {
@@ -348,7 +348,7 @@ TEST_CASE("corpus record from a flat-layout file", "[importer][deadends][corpus]
   const json canon = load_json(source);
   const fs::path target = out / "python" / "assertionerror" / "py311-linux.json";
   REQUIRE(fs::is_regular_file(target));
-  const std::string bytes = errkb::test::read_bytes(target);
+  const std::string bytes = errkb::test::read_file(target);
   CHECK(bytes == errkb::importer::render_record(convert_canon(canon).record));
 
   const json record = json::parse(bytes);
@@ -372,7 +372,7 @@ TEST_CASE("corpus record from a flat-layout file", "[importer][deadends][corpus]
 TEST_CASE("corpus record with Hangul and Han text", "[importer][deadends][corpus]") {
   const auto& out = errkb::test::corpus_import().out.path();
   const json canon = load_json(errkb::test::corpus_dir() / "culture" / "four-floor-tetraphobia" / "kr.json");
-  const std::string bytes = errkb::test::read_bytes(out / "culture" / "four-floor-tetraphobia" / "kr.json");
+  const std::string bytes = errkb::test::read_file(out / "culture" / "four-floor-tetraphobia" / "kr.json");
   CHECK_THAT(bytes, Catch::Contains("Sino-Korean 四 sa = 死 sa"));
   CHECK_THAT(bytes, Catch::Contains("aparment.*4동"));
   CHECK_THAT(bytes, !Catch::Contains("\\u"));
@@ -412,7 +412,7 @@ TEST_CASE("corpus record with every kind of graph edge", "[importer][deadends][c
     "source_id": "cuda/cublas-init-error/cuda12.1-a100",
     "url": "https://deadends.dev/cuda/cublas-init-error/cuda12.1-a100", "schema_version": "1.0.0",
     "generated_by": "deadend-seed-v1", "generation_date": "2025-06-01", "last_verification": "2025-06-01"})"));
-  const std::string bytes = errkb::test::read_bytes(out / "cuda" / "cublas-init-error" / "cuda12.1-a100.json");
+  const std::string bytes = errkb::test::read_file(out / "cuda" / "cublas-init-error" / "cuda12.1-a100.json");
   CHECK_THAT(bytes, !Catch::Contains("page_views"));
 }
 
@@ -546,7 +546,7 @@ TEST_CASE("records are never written outside OUT, even through a symlink", "[imp
   fs::create_directories(record.parent_path());
   fs::create_symlink(victim, record);
   CHECK(import_deadends(errkb::test::bad_fixtures_dir(), out2).converted == 3);
-  CHECK(errkb::test::read_bytes(victim) == "victim\n");
+  CHECK(errkb::test::read_file(victim) == "victim\n");
   CHECK_FALSE(fs::is_symlink(record));
   CHECK(load_json(record).at("id") == "python/attributeerror-no-attribute/py311-linux");
 }

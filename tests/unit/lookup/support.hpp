@@ -1,59 +1,25 @@
 #pragma once
-// Shared helpers of the lookup tests: databases built from records/ (six
-// hand-written records) and from the imported deadends corpus (2,522 records).
-#include "cli/command.hpp"
+// Helpers of the lookup tests beyond the shared ones: databases built from
+// records/ (six hand-written records) and from the imported deadends corpus
+// (2,522 records).
 #include "db/database.hpp"
 #include "importer/deadends.hpp"
 #include "ingest/sync.hpp"
+#include "tests/unit/common/support.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <atomic>
 #include <filesystem>
-#include <fstream>
-#include <memory>
-#include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace errkb::lookup::test {
 
-// A fresh directory removed at the end of its scope.
-class TempDir {
-public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    m_path = std::filesystem::temp_directory_path() /
-             ("errkb-lookup-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(m_path);
-    std::filesystem::create_directories(m_path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return m_path; }
-  std::string file(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-  std::filesystem::path m_path;
-};
-
-inline std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-inline void write_text(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
+using errkb::test::read_file;
+using errkb::test::run_main;
+using errkb::test::TempDir;
+using errkb::test::write_file;
 
 // A database file holding the records of records/, ingested once per test process.
 inline const std::string& small_db_path() {
@@ -123,7 +89,7 @@ inline std::string database_of(const TempDir& dir, const std::string& name, cons
   const auto folder = dir.path() / (name + "-records");
   std::filesystem::create_directories(folder);
   for (std::size_t i = 0; i < records.size(); ++i) {
-    write_text(folder / ("r" + std::to_string(i) + ".json"), records[i].dump(2));
+    write_file(folder / ("r" + std::to_string(i) + ".json"), records[i].dump(2));
   }
   const std::string file = dir.file(name + ".db");
   db::Database db(file, db::Access::read_write);
@@ -131,24 +97,6 @@ inline std::string database_of(const TempDir& dir, const std::string& name, cons
   REQUIRE(report.committed);
   REQUIRE(static_cast<std::size_t>(report.added) == records.size());
   return file;
-}
-
-struct Run {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs `errkb args...` in-process.
-inline Run run_errkb(const std::vector<std::string>& args) {
-  std::vector<const char*> argv{"errkb"};
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  Run run;
-  run.code = cli::run_main(static_cast<int>(argv.size()), argv.data(), out, err);
-  run.out = out.str();
-  run.err = err.str();
-  return run;
 }
 
 } // namespace errkb::lookup::test

@@ -20,7 +20,7 @@ std::vector<std::string> findings(const std::string& harness) {
   for (const auto& entry : std::filesystem::directory_iterator(folder)) paths.push_back(entry.path());
   std::sort(paths.begin(), paths.end());
   std::vector<std::string> inputs;
-  for (const auto& path : paths) inputs.push_back(read_text(path));
+  for (const auto& path : paths) inputs.push_back(read_file(path));
   REQUIRE_FALSE(inputs.empty());
   return inputs;
 }

@@ -352,9 +352,9 @@ TEST_CASE("match and search skip withdrawn records", "[match][search]") {
   errkb::lookup::test::TempDir dir;
   const auto records = dir.path() / "records";
   std::filesystem::create_directories(records);
-  auto record = nlohmann::json::parse(errkb::lookup::test::read_text(ERRKB_SOURCE_DIR "/records/node/eaddrinuse.json"));
+  auto record = nlohmann::json::parse(errkb::lookup::test::read_file(ERRKB_SOURCE_DIR "/records/node/eaddrinuse.json"));
   record["withdrawn"] = {{"date", "2024-01-02"}, {"reason", "Merged into another record."}};
-  errkb::lookup::test::write_text(records / "eaddrinuse.json", record.dump());
+  errkb::lookup::test::write_file(records / "eaddrinuse.json", record.dump());
   std::filesystem::copy_file(ERRKB_SOURCE_DIR "/records/rust/borrow-mutable-twice.json",
                              records / "borrow-mutable-twice.json");
   errkb::db::Database db(dir.file("w.db"), errkb::db::Access::read_write);

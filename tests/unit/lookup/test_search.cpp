@@ -259,14 +259,14 @@ TEST_CASE("search: bm25 column weights rank signature over root cause over worka
   const std::vector<std::pair<std::string, std::string>> made = {
     {"testing/in-workaround", "workarounds"}, {"testing/in-root-cause", "root_cause"}, {"testing/in-signature", "signature"}};
   for (const auto& [id, column] : made) {
-    errkb::lookup::test::write_text(records / (id.substr(id.find('/') + 1) + ".json"),
+    errkb::lookup::test::write_file(records / (id.substr(id.find('/') + 1) + ".json"),
                                     weighted_record(id, column, "zorblax").dump(2));
   }
   // Records without the word: bm25 gives a word in most documents an idf of about
   // zero, and then every score is about zero whatever the weights.
   for (int i = 0; i < 6; ++i) {
     const std::string id = "testing/without-" + std::to_string(i);
-    errkb::lookup::test::write_text(records / ("without-" + std::to_string(i) + ".json"),
+    errkb::lookup::test::write_file(records / ("without-" + std::to_string(i) + ".json"),
                                     weighted_record(id, "none", "zorblax").dump(2));
   }
   errkb::db::Database db(dir.file("weights.db"), errkb::db::Access::read_write);
