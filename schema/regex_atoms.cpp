@@ -90,14 +90,14 @@ std::string best_fragment(std::string_view atom) {
 }
 
 // True when `pattern` can only denote ASCII text: no non-ASCII byte and none of
-// the escapes that name other characters (\x{...}, \p{...}, \P, \C).
+// the escapes that name other characters (\x{...}, \p{...}, \P, \C, octal \327).
 bool is_ascii_pattern(std::string_view pattern) {
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     const auto c = static_cast<unsigned char>(pattern[i]);
     if (c >= 0x80) return false;
     if (c == '\\' && i + 1 < pattern.size()) {
       const char next = pattern[i + 1];
-      if (next == 'x' || next == 'p' || next == 'P' || next == 'C') return false;
+      if (next == 'x' || next == 'p' || next == 'P' || next == 'C' || (next >= '0' && next <= '7')) return false;
       ++i;
     }
   }

@@ -87,6 +87,15 @@ TEST_CASE("regex_atoms: a Latin-1 byte in an atom is one character", "[regex_ato
   CHECK(passes(octal, "ÉABC"));
 }
 
+TEST_CASE("regex_atoms: an octal escape of a non-ASCII character is keyed as UTF-8 text", "[regex_atoms]") {
+  // \327 is U+00D7 (×), which has no case: parsed as Latin-1 it would be the lone
+  // byte 0xD7 in the key, a byte that UTF-8 input never holds.
+  const auto octal = regex_atoms("\\327abc");
+  REQUIRE(octal.prefilter == Prefilter::filtered);
+  CHECK(passes(octal, "\u00D7abc"));
+  CHECK(passes(octal, "size \u00D7ABC"));
+}
+
 TEST_CASE("regex_atoms: every text RE2 matches passes the prefilter", "[regex_atoms]") {
   struct Case {
     const char* pattern;
