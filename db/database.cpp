@@ -156,7 +156,7 @@ Database::Database(const std::string& path, Access access, std::chrono::millisec
     check_level(level, m_path, m_access);
     if (m_access == Access::read_write && journal == Journal::build) {
       // Written once, synced once by its builder before it is published.
-      m_sql.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536");
+      m_sql.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768");
       if (!is_current(level)) migrate(m_sql, m_path);
     } else if (m_access == Access::read_write) {
       // WAL: readers never block the writer nor see a half-written ingest.

@@ -4,6 +4,7 @@
 #include "schema/regex_atoms.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 
 #include <cstdint>
 #include <map>
@@ -12,10 +13,11 @@
 
 namespace errkb::db::internal {
 
-// Collects the records a write transaction stores and, just before COMMIT,
-// stores their prefilters, computing on every core those the caller did not
-// pass (schema::regex_atoms: about one RE2 compilation each). Rows of records deleted or replaced in
-// the meantime go with them (ON DELETE CASCADE).
+// Stores the prefilter of each record a write transaction stores: at once when
+// the caller computed it (db::prepare_record on a worker thread), otherwise just
+// before COMMIT, computed on every core (schema::regex_atoms: about one RE2
+// compilation each). Rows of records deleted or replaced in the meantime go with
+// them (ON DELETE CASCADE).
 class MatchPrefilters {
 public:
   // `sql` must outlive this object.
@@ -23,21 +25,19 @@ public:
 
   // Record `rid` was stored with `regex` (a later call for the same rid wins);
   // `atoms`, when given, is schema::regex_atoms(regex), computed by the caller.
-  void add(std::int64_t rid, const std::string& regex, std::optional<schema::RegexAtoms> atoms = std::nullopt) {
-    m_pending[rid] = Pending{regex, std::move(atoms)};
-  }
+  // Throws SQLite::Exception on database errors.
+  void add(std::int64_t rid, const std::string& regex, std::optional<schema::RegexAtoms> atoms = std::nullopt);
 
-  // Computes and stores the prefilter of every added record that still exists;
-  // throws SQLite::Exception on database errors.
+  // Computes and stores the prefilter of every record added without one that
+  // still exists; throws SQLite::Exception on database errors.
   void store();
 
 private:
+  void write(std::int64_t rid, const schema::RegexAtoms& atoms);
+
   SQLite::Database& m_sql;
-  struct Pending {
-    std::string regex;
-    std::optional<schema::RegexAtoms> atoms;
-  };
-  std::map<std::int64_t, Pending> m_pending;
+  std::map<std::int64_t, std::string> m_pending; // rid -> regex, prefilter not computed yet
+  std::optional<SQLite::Statement> m_insert_regex, m_delete_atoms, m_insert_atom;
 };
 
 } // namespace errkb::db::internal
