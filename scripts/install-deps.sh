@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libsqlite3-dev sqlite3 libsqlitecpp-dev
   libyaml-cpp-dev nlohmann-json3-dev libvalijson-dev
-  catch2 libre2-dev libssl-dev libcli11-dev
+  catch2 libre2-dev libssl-dev libcli11-dev libjemalloc-dev
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(sqlite-utils hyperfine python3)
