@@ -124,6 +124,11 @@ void check_fts5(SQLite::Database& sql) {
 }
 
 SQLite::Database open_connection(const std::string& path, Access access, std::chrono::milliseconds busy_timeout) {
+  // SQLite counts every allocation under a global mutex unless told not to; errkb
+  // never asks for those statistics. Only possible before SQLite initializes:
+  // later (another library opened a database first) the call fails harmlessly.
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
   if (access == Access::read_only) {
     std::error_code error;
     if (path == k_memory || !std::filesystem::exists(path, error)) {
