@@ -1,5 +1,6 @@
 #include "lint/regex_index.hpp"
 
+#include "lint/parallel.hpp"
 #include "schema/record.hpp"
 
 #include <algorithm>
@@ -409,20 +410,6 @@ Requirement choose(const Alternation& node, const Frequency& frequency) {
   out.erase(std::unique(out.begin(), out.end()), out.end());
   if (out.size() > k_max_alternatives) return {};
   return out;
-}
-
-unsigned thread_count(unsigned requested) {
-  return requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
-}
-
-// Runs `work(begin, end)` over [0, n) split into `threads` contiguous parts.
-template <typename Work>
-void parallel(std::size_t n, unsigned threads, const Work& work) {
-  const std::size_t parts = std::max<std::size_t>(1, std::min<std::size_t>(threads, n / 32));
-  std::vector<std::thread> pool;
-  for (std::size_t p = 1; p < parts; ++p) pool.emplace_back([&, p] { work(p * n / parts, (p + 1) * n / parts); });
-  work(0, n / parts);
-  for (auto& thread : pool) thread.join();
 }
 
 } // namespace

@@ -1,11 +1,11 @@
 #include "lint/similarity.hpp"
 
+#include "lint/parallel.hpp"
 #include "schema/disjoint_sets.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <thread>
 
 namespace errkb::lint {
 namespace {
@@ -119,11 +119,7 @@ std::vector<std::vector<std::size_t>> similar_groups(const std::vector<std::stri
       }
     }
   };
-  const std::size_t parts = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, std::max<std::size_t>(1, n / 256));
-  std::vector<std::thread> pool;
-  for (std::size_t p = 1; p < parts; ++p) pool.emplace_back(sketch, p * n / parts, (p + 1) * n / parts);
-  sketch(0, n / parts);
-  for (auto& thread : pool) thread.join();
+  parallel(n, thread_count(0), sketch);
 
   schema::DisjointSets components(n);
   std::vector<std::pair<std::uint64_t, std::size_t>> buckets(n);
