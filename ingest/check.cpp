@@ -46,11 +46,6 @@ void check_one(const std::string& path, const CheckOptions& options, const SkipF
       out.record_valid[i] = false;
     }
   }
-  if (options.prepare) {
-    out.prepared.resize(out.file.records.size());
-    for (std::size_t i = 0; i < out.file.records.size(); ++i)
-      if (out.record_valid[i]) out.prepared[i] = db::prepare_record(out.file.records[i].value);
-  }
   if (options.after_check) options.after_check(out);
 }
 

@@ -20,12 +20,9 @@ struct CheckOptions {
   Limits limits;
   WalkOptions walk;
   unsigned threads = 0; // 0: one per core
-  // Also compute db::prepare_record for every valid record (ingest), on the
-  // worker threads.
-  bool prepare = false;
   // Runs on the worker thread once a file is checked, for per-file work that
-  // shares no state with other files (lint's per-record rules); not called for
-  // files the SkipFilter skipped.
+  // shares no state with other files (ingest's db::prepare_record, lint's
+  // per-record rules); not called for files the SkipFilter skipped.
   std::function<void(CheckedFile&)> after_check;
 };
 
@@ -34,7 +31,8 @@ struct CheckOptions {
 struct CheckedFile {
   LoadedFile file;
   std::vector<bool> record_valid; // per file.records entry
-  // Per file.records entry when CheckOptions::prepare; empty for invalid records.
+  // Per file.records entry when ingest's after_check fills it; empty otherwise and
+  // for invalid records.
   std::vector<db::PreparedRecord> prepared;
   std::vector<Diagnostic> diagnostics;
   std::size_t size = 0;           // bytes

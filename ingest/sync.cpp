@@ -90,7 +90,12 @@ SyncReport sync(db::Database& db, const std::vector<std::string>& paths, const S
   };
 
   CheckOptions check = options.check;
-  check.prepare = true;
+  // The SQL-free part of storing each record is done on the check workers.
+  check.after_check = [](CheckedFile& checked) {
+    checked.prepared.resize(checked.file.records.size());
+    for (std::size_t i = 0; i < checked.file.records.size(); ++i)
+      if (checked.record_valid[i]) checked.prepared[i] = db::prepare_record(checked.file.records[i].value);
+  };
   check_files(
       walked.files, check,
       [&](CheckedFile& checked) {
