@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <stdexcept>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -113,16 +114,34 @@ inline void copy_tree(const std::string& from, const std::string& to) {
   fs::copy(from, to, fs::copy_options::recursive);
 }
 
+inline const std::string k_golden_bundle = ERRKB_TEST_DATA "/golden/export";
+
+// Requires that the trees `files` and `golden` (read_tree) hold the same paths.
+inline void require_same_paths(const std::map<std::string, std::string>& files,
+                               const std::map<std::string, std::string>& golden) {
+  std::vector<std::string> paths, golden_paths;
+  for (const auto& [path, bytes] : files) paths.push_back(path);
+  for (const auto& [path, bytes] : golden) golden_paths.push_back(path);
+  REQUIRE(paths == golden_paths);
+}
+
+// Checks that the tree `files` is the golden bundle, byte for byte.
+inline void check_golden(const std::map<std::string, std::string>& files) {
+  const auto golden = read_tree(k_golden_bundle);
+  require_same_paths(files, golden);
+  for (const auto& [path, bytes] : files) {
+    INFO(path);
+    CHECK(bytes == golden.at(path));
+  }
+}
+
 // Checks that `dir` holds the golden bundle with its date from SOURCE_DATE_EPOCH
 // (2026-11-01T00:00:00Z): the same files, byte for byte, but for stats.json's
 // as_of_source and the checksums of stats.json in manifest.json and SHA256SUMS.
 inline void check_golden_from_epoch(const std::string& dir) {
   const auto files = read_tree(dir);
-  const auto golden = read_tree(ERRKB_TEST_DATA "/golden/export");
-  std::vector<std::string> paths, golden_paths;
-  for (const auto& [path, bytes] : files) paths.push_back(path);
-  for (const auto& [path, bytes] : golden) golden_paths.push_back(path);
-  REQUIRE(paths == golden_paths);
+  const auto golden = read_tree(k_golden_bundle);
+  require_same_paths(files, golden);
   for (const auto& [path, bytes] : files) {
     INFO(path);
     if (path == "stats.json") {

@@ -20,7 +20,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string k_golden = ERRKB_TEST_DATA "/golden/export";
+const std::string& k_golden = test::k_golden_bundle;
 
 ExportOptions options_as_of(const char* date) {
   ExportOptions options;
@@ -69,15 +69,7 @@ TEST_CASE("the bundle of records/ matches the golden bundle byte for byte", "[ex
     for (const auto& [path, bytes] : files) test::write_file(k_golden + "/" + path, bytes);
     WARN("golden bundle rewritten in " << k_golden);
   }
-  const auto golden = test::read_tree(k_golden);
-  std::vector<std::string> paths, golden_paths;
-  for (const auto& [path, bytes] : files) paths.push_back(path);
-  for (const auto& [path, bytes] : golden) golden_paths.push_back(path);
-  REQUIRE(paths == golden_paths);
-  for (const auto& [path, bytes] : files) {
-    INFO(path);
-    CHECK(bytes == golden.at(path));
-  }
+  test::check_golden(files);
 
   const auto report = verify_bundle(out);
   INFO(problems_text(report));
