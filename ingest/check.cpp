@@ -20,7 +20,7 @@ const schema::Validator& validator() {
 
 void check_one(const std::string& path, const CheckOptions& options, const SkipFilter& skip, CheckedFile& out) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) == 0) {
+  if ((options.fingerprint || skip) && ::stat(path.c_str(), &info) == 0) {
     out.size = static_cast<std::size_t>(info.st_size);
     out.mtime_ns = static_cast<long long>(info.st_mtim.tv_sec) * 1'000'000'000LL + info.st_mtim.tv_nsec;
   }
@@ -28,9 +28,10 @@ void check_one(const std::string& path, const CheckOptions& options, const SkipF
     out.file.path = path;
     return;
   }
-  out.file = load_file(path, options.limits);
+  out.file = load_file(path, options.limits, options.fingerprint);
   out.diagnostics = out.file.diagnostics;
   out.record_valid.assign(out.file.records.size(), true);
+  if (options.keep_regexes) out.regexes.resize(out.file.records.size());
   for (std::size_t i = 0; i < out.file.records.size(); ++i) {
     const auto& record = out.file.records[i];
     if (!record.value.is_object()) {
@@ -39,12 +40,13 @@ void check_one(const std::string& path, const CheckOptions& options, const SkipF
                                  std::string("a record must be a JSON object, got ") + record.value.type_name()});
       continue;
     }
-    for (auto& diagnostic : validator().validate(record.value)) {
+    for (auto& diagnostic : validator().validate(record.value, options.keep_regexes ? &out.regexes[i] : nullptr)) {
       diagnostic.file = path;
       diagnostic.line = out.file.line_of(i, diagnostic.pointer);
       out.diagnostics.push_back(std::move(diagnostic));
       out.record_valid[i] = false;
     }
+    if (!out.record_valid[i] && options.keep_regexes) out.regexes[i].reset();
   }
   if (options.after_check) options.after_check(out);
 }
@@ -92,7 +94,8 @@ void check_files(const std::vector<std::string>& files, const CheckOptions& opti
         end = std::min({n, begin + k_batch, consumed + ring.size()});
         next = end;
       }
-      batch.assign(end - begin, CheckedFile{});
+      batch.clear();
+      batch.resize(end - begin);
       try {
         for (std::size_t i = begin; i < end; ++i) check_one(files[i], options, skip, batch[i - begin]);
       } catch (...) { // only std::bad_alloc can get here
@@ -176,8 +179,10 @@ std::vector<Diagnostic> CrossChecker::finish(const std::function<bool(const std:
   return out;
 }
 
-ValidateReport validate_paths(const std::vector<std::string>& paths, const CheckOptions& options,
+ValidateReport validate_paths(const std::vector<std::string>& paths, const CheckOptions& given,
                               const std::function<void(std::size_t, std::size_t)>& progress) {
+  CheckOptions options = given;
+  options.fingerprint = false;
   ValidateReport report;
   WalkResult walked = collect_files(paths, options.walk);
   report.diagnostics = std::move(walked.diagnostics);

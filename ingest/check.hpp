@@ -5,10 +5,12 @@
 #include "ingest/loader.hpp"
 #include "ingest/walk.hpp"
 #include "schema/diagnostic.hpp"
+#include "schema/search_regex.hpp"
 
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,12 @@ struct CheckOptions {
   // shares no state with other files (ingest's db::prepare_record, lint's
   // per-record rules); not called for files the SkipFilter skipped.
   std::function<void(CheckedFile&)> after_check;
+  // Keep each valid record's compiled regex in CheckedFile::regexes (lint checks it
+  // against the record's signature without compiling it again).
+  bool keep_regexes = false;
+  // Fill each file's sha256, size and mtime_ns (ingest's sync needs them; lint and
+  // validate do not, and skip the hashing and a stat per file).
+  bool fingerprint = true;
 };
 
 // One loaded file with its records' verdicts. `diagnostics` holds every problem of
@@ -34,6 +42,9 @@ struct CheckedFile {
   // Per file.records entry when ingest's after_check fills it; empty otherwise and
   // for invalid records.
   std::vector<db::PreparedRecord> prepared;
+  // Per file.records entry with CheckOptions::keep_regexes: the validator's compiled
+  // regex of a valid record (null otherwise); empty without the option.
+  std::vector<std::unique_ptr<schema::SearchRegex>> regexes;
   std::vector<Diagnostic> diagnostics;
   std::size_t size = 0;           // bytes
   long long mtime_ns = 0;

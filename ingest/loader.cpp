@@ -180,7 +180,7 @@ int LoadedFile::line_of(std::size_t index, const std::string& pointer) const {
   return span.first_line + static_cast<int>(count_newlines(text.substr(0, offset)));
 }
 
-LoadedFile load_bytes(const std::string& path, Format format, std::string bytes, const Limits& limits) {
+LoadedFile load_bytes(const std::string& path, Format format, std::string bytes, const Limits& limits, bool hash) {
   LoadedFile file;
   file.path = path;
   file.format = format;
@@ -190,7 +190,7 @@ LoadedFile load_bytes(const std::string& path, Format format, std::string bytes,
                        std::to_string(limits.max_file_bytes) + " bytes");
     return file;
   }
-  file.sha256 = sha256_hex(bytes);
+  if (hash) file.sha256 = sha256_hex(bytes);
 
   const std::size_t invalid = schema::find_invalid_utf8(bytes);
   if (invalid != std::string_view::npos) {
@@ -224,7 +224,7 @@ LoadedFile load_bytes(const std::string& path, Format format, std::string bytes,
   return file;
 }
 
-LoadedFile load_file(const std::string& path, const Limits& limits) {
+LoadedFile load_file(const std::string& path, const Limits& limits, bool hash) {
   Format format = Format::json;
   if (!format_for_path(path, format)) {
     LoadedFile file;
@@ -276,7 +276,7 @@ LoadedFile load_file(const std::string& path, const Limits& limits) {
     done += static_cast<std::size_t>(got);
   }
   bytes.resize(done);
-  return load_bytes(path, format, std::move(bytes), limits);
+  return load_bytes(path, format, std::move(bytes), limits, hash);
 }
 
 } // namespace errkb::ingest

@@ -32,7 +32,7 @@ class LoadedFile {
 public:
   std::string path;
   Format format = Format::json;
-  std::string sha256;                   // hex digest of the file's bytes
+  std::string sha256;                   // hex digest of the file's bytes (when loaded with `hash`)
   std::vector<SourceRecord> records;    // parsed documents (valid JSON values, not yet schema-checked)
   std::vector<Diagnostic> diagnostics;  // parse errors, limits, duplicate keys, invalid UTF-8
 
@@ -45,9 +45,11 @@ public:
 };
 
 // Reads and parses one file. Never throws for bad content; I/O failures are diagnostics too.
-LoadedFile load_file(const std::string& path, const Limits& limits = {});
+// `hash`: fill LoadedFile::sha256 (ingest's sync needs it; lint and validate do not).
+LoadedFile load_file(const std::string& path, const Limits& limits = {}, bool hash = true);
 
 // Parses in-memory `bytes` as if read from `path` (used by tests and fuzzers).
-LoadedFile load_bytes(const std::string& path, Format format, std::string bytes, const Limits& limits = {});
+LoadedFile load_bytes(const std::string& path, Format format, std::string bytes, const Limits& limits = {},
+                      bool hash = true);
 
 } // namespace errkb::ingest

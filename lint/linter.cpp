@@ -1,6 +1,7 @@
 #include "lint/linter.hpp"
 
 #include "ingest/walk.hpp"
+#include "lint/parallel.hpp"
 #include "lint/regex_index.hpp"
 #include "lint/similarity.hpp"
 #include "lint/text.hpp"
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -95,6 +97,7 @@ struct Entry {
   int line_regex = 0;
   std::string signature;
   std::string regex;
+  bool too_wide = false; // E102/E103: W104 would only repeat them
   std::vector<Edge> edges;
 
   bool has_edge(std::string_view kind, std::string_view target) const {
@@ -459,6 +462,19 @@ Entry make_entry(const ingest::LoadedFile& file, std::size_t index) {
   return entry;
 }
 
+// E101-E103 of one record, with the regex its validation compiled (match's options).
+void own_regex_rules(Entry& e, const schema::SearchRegex& regex, Sink& sink) {
+  if (is_bare_wildcard(e.regex)) {
+    e.too_wide = true;
+    sink.emit("E103", e.file, e.line_regex, "/regex", "regex " + shown_text(e.regex) + " is only a wildcard and matches any message");
+  } else if (regex.search("")) {
+    e.too_wide = true;
+    sink.emit("E102", e.file, e.line_regex, "/regex", "regex " + shown_text(e.regex) + " matches the empty string");
+  }
+  if (sink.on("E101") && !regex.search(e.signature))
+    sink.emit("E101", e.file, e.line_regex, "/regex", "regex does not match the record's own signature");
+}
+
 // --- cross-record rules ------------------------------------------------------
 
 class CrossLinter {
@@ -486,13 +502,15 @@ private:
     }
   }
 
+  // W104 (E101-E103 are per-record rules, checked on the workers; see own_regex_rules).
   void regexes() {
-    const bool self = m_sink.on("E101"), broad = m_sink.on("W104");
-    if (!(self || broad || m_sink.on("E102") || m_sink.on("E103"))) return;
-    // One compiled regex per distinct pattern and one text per distinct signature
-    // (environment variants share theirs).
+    if (!m_sink.on("W104")) return;
+    // One regex per distinct pattern and one text per distinct signature (environment
+    // variants share theirs).
     std::vector<std::string> patterns, texts;
-    std::unordered_map<std::string, std::size_t> pattern_of, text_of;
+    std::unordered_map<std::string_view, std::size_t> pattern_of, text_of; // views of m_entries' strings
+    pattern_of.reserve(m_entries.size());
+    text_of.reserve(m_entries.size());
     std::vector<std::size_t> entry_pattern(m_entries.size()), entry_text(m_entries.size());
     for (std::size_t i = 0; i < m_entries.size(); ++i) {
       auto [p, new_pattern] = pattern_of.emplace(m_entries[i].regex, patterns.size());
@@ -502,73 +520,58 @@ private:
       if (new_text) texts.push_back(m_entries[i].signature);
       entry_text[i] = t->second;
     }
-    // E101 checks each distinct (regex, own signature) pair; W104 needs all pairs. A
-    // regex stops being tried after k_cap matching signatures: enough to report, and
-    // bounded work for regexes that match nearly everything.
+    // A regex stops being tried after k_cap matching signatures: enough to report, and
+    // bounded work for regexes that match nearly everything. The regexes compiled
+    // (validation succeeded), so the scan compiles only those it must run.
     constexpr std::size_t k_cap = 1000;
-    std::vector<std::pair<std::size_t, std::size_t>> checks;
-    std::vector<std::size_t> entry_check(m_entries.size(), 0);
-    if (self) {
-      std::map<std::pair<std::size_t, std::size_t>, std::size_t> check_of;
-      for (std::size_t i = 0; i < m_entries.size(); ++i) {
-        auto [it, inserted] = check_of.emplace(std::make_pair(entry_pattern[i], entry_text[i]), checks.size());
-        if (inserted) checks.push_back(it->first);
-        entry_check[i] = it->second;
-      }
-    }
-    RegexScanOptions scan_options;
-    scan_options.all_pairs = broad;
-    scan_options.cap = k_cap;
-    const RegexScan scan = scan_regexes(patterns, texts, checks, scan_options);
-    const auto& matched = scan.matched;
-
-    std::vector<bool> too_wide(patterns.size(), false); // E102/E103: W104 would only repeat them
-    for (std::size_t i = 0; i < m_entries.size(); ++i) {
-      const Entry& e = m_entries[i];
-      const std::size_t p = entry_pattern[i];
-      if (!scan.compiled[p]) continue; // the schema validator reports regexes RE2 rejects
-      if (is_bare_wildcard(e.regex)) {
-        too_wide[p] = true;
-        m_sink.emit("E103", e.file, e.line_regex, "/regex",
-                    "regex " + shown_text(e.regex) + " is only a wildcard and matches any message");
-      } else if (scan.matches_empty[p]) {
-        too_wide[p] = true;
-        m_sink.emit("E102", e.file, e.line_regex, "/regex", "regex " + shown_text(e.regex) + " matches the empty string");
-      }
-      if (self && !scan.check_matched[entry_check[i]])
-        m_sink.emit("E101", e.file, e.line_regex, "/regex", "regex does not match the record's own signature");
-    }
-    if (!broad) return;
-
-    // W104: the other errors (domain/slug) whose signatures a regex matches.
-    std::unordered_map<std::string, std::uint32_t> key_id;
+    // The other errors (domain/slug) whose signatures a regex matches. A pattern and a
+    // text that belong to one error only are never tried together.
+    std::unordered_map<std::string_view, std::uint32_t> key_id;
     std::vector<std::string> key_name;
     std::vector<std::vector<std::uint32_t>> text_keys(texts.size());
+    constexpr std::uint32_t k_unset = UINT32_MAX, k_mixed_pattern = UINT32_MAX - 1, k_mixed_text = UINT32_MAX - 2;
+    RegexScanOptions scan_options;
+    scan_options.group_of_pattern.assign(patterns.size(), k_unset);
+    scan_options.group_of_text.assign(texts.size(), k_unset);
+    auto join = [&](std::uint32_t& group, std::uint32_t key, std::uint32_t mixed) {
+      group = group == k_unset || group == key ? key : mixed;
+    };
     for (std::size_t i = 0; i < m_entries.size(); ++i) {
       auto [key, new_key] = key_id.emplace(m_entries[i].key, static_cast<std::uint32_t>(key_name.size()));
       if (new_key) key_name.push_back(m_entries[i].key);
       text_keys[entry_text[i]].push_back(key->second);
+      join(scan_options.group_of_pattern[entry_pattern[i]], key->second, k_mixed_pattern);
+      join(scan_options.group_of_text[entry_text[i]], key->second, k_mixed_text);
     }
+    scan_options.cap = k_cap;
+    scan_options.per_pattern = false;
+    const RegexScan scan = scan_regexes(patterns, texts, {}, scan_options);
+    const auto& matched = scan.matched;
+
     const auto threshold = static_cast<std::size_t>(m_options.config.thresholds.broad_regex_min_errors);
-    for (std::size_t i = 0; i < m_entries.size(); ++i) {
-      const Entry& e = m_entries[i];
-      const std::size_t p = entry_pattern[i];
-      if (too_wide[p]) continue;
-      const std::uint32_t own = key_id.at(e.key);
-      std::vector<std::uint32_t> keys;
-      for (std::size_t t : matched[p])
-        for (std::uint32_t k : text_keys[t])
-          if (k != own) keys.push_back(k);
-      std::sort(keys.begin(), keys.end());
-      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-      if (keys.size() < threshold) continue;
-      std::vector<std::string> names;
-      for (std::uint32_t k : keys) names.push_back(key_name[k]);
-      std::sort(names.begin(), names.end());
-      const std::string count = (matched[p].size() >= k_cap ? "at least " : "") + std::to_string(names.size());
-      m_sink.emit("W104", e.file, e.line_regex, "/regex",
-                  "regex matches the signatures of " + count + " other errors, e.g. " + id_list(names));
-    }
+    std::vector<std::string> messages(m_entries.size()); // empty: no finding
+    parallel(m_entries.size(), thread_count(0), [&](std::size_t from, std::size_t to) {
+      for (std::size_t i = from; i < to; ++i) {
+        const Entry& e = m_entries[i];
+        const std::size_t p = entry_pattern[i];
+        if (e.too_wide || matched[p].empty()) continue;
+        const std::uint32_t own = key_id.at(e.key);
+        std::vector<std::uint32_t> keys;
+        for (std::size_t t : matched[p])
+          for (std::uint32_t k : text_keys[t])
+            if (k != own) keys.push_back(k);
+        std::sort(keys.begin(), keys.end());
+        keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+        if (keys.size() < threshold) continue;
+        std::vector<std::string> names;
+        for (std::uint32_t k : keys) names.push_back(key_name[k]);
+        std::sort(names.begin(), names.end());
+        const std::string count = (matched[p].size() >= k_cap ? "at least " : "") + std::to_string(names.size());
+        messages[i] = "regex matches the signatures of " + count + " other errors, e.g. " + id_list(names);
+      }
+    });
+    for (std::size_t i = 0; i < m_entries.size(); ++i)
+      if (!messages[i].empty()) m_sink.emit("W104", m_entries[i].file, m_entries[i].line_regex, "/regex", std::move(messages[i]));
   }
 
   // Reports each group (entry indices) whose members span >= 2 errors: every member
@@ -759,31 +762,45 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
   Sink sink(options.config, report.diagnostics);
   std::vector<Entry> entries;
 
-  // The per-record rules run on the check workers, beside the schema checks.
-  std::mutex fixes_mutex;
+  // The per-record rules run on the check workers, beside the schema checks, and so
+  // does the making of each record's Entry; the caller collects the entries in file
+  // order.
+  options.check.keep_regexes = true;
+  options.check.fingerprint = false;
+  std::mutex mutex;
+  std::unordered_map<std::string, std::vector<Entry>> made; // by file path, until collected
   options.check.after_check = [&](ingest::CheckedFile& checked) {
     std::vector<Diagnostic> found;
     Sink local(options.config, found);
     std::vector<Fix> fixes;
+    std::vector<Entry> file_entries;
     for (std::size_t i = 0; i < checked.file.records.size(); ++i) {
       if (!checked.record_valid[i]) continue;
       RecordLinter(options, checked.file, i, checked.file.records[i].value, local,
                    options.collect_fixes ? &fixes : nullptr).run();
+      file_entries.push_back(make_entry(checked.file, i));
+      own_regex_rules(file_entries.back(), *checked.regexes[i], local);
+      checked.regexes[i].reset();
     }
     for (auto& diagnostic : found) checked.diagnostics.push_back(std::move(diagnostic));
-    if (fixes.empty()) return;
-    const std::lock_guard<std::mutex> lock(fixes_mutex); // sorted below
-    for (auto& fix : fixes) report.fixes.push_back(std::move(fix));
+    const std::lock_guard<std::mutex> lock(mutex);
+    for (auto& fix : fixes) report.fixes.push_back(std::move(fix)); // sorted below
+    if (!file_entries.empty()) made[checked.file.path] = std::move(file_entries);
   };
   ingest::check_files(walked.files, options.check, [&](ingest::CheckedFile& checked) {
     ++report.files;
     report.records += checked.file.records.size();
     for (auto& diagnostic : checked.diagnostics) report.diagnostics.push_back(std::move(diagnostic));
-    for (std::size_t i = 0; i < checked.file.records.size(); ++i) {
-      if (!checked.record_valid[i]) continue;
-      ++report.linted_records;
-      entries.push_back(make_entry(checked.file, i));
+    std::vector<Entry> file_entries;
+    {
+      const std::lock_guard<std::mutex> lock(mutex);
+      auto it = made.find(checked.file.path);
+      if (it == made.end()) return;
+      file_entries = std::move(it->second);
+      made.erase(it);
     }
+    report.linted_records += file_entries.size();
+    for (auto& entry : file_entries) entries.push_back(std::move(entry));
   });
 
   CrossLinter(options, entries, sink, report).run();

@@ -2,9 +2,12 @@
 
 #include "lint/parallel.hpp"
 #include "schema/record.hpp"
+#include "schema/search_regex.hpp"
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <thread>
@@ -450,70 +453,90 @@ bool latin1_safe(std::string_view pattern) {
          pattern.find("\\p") == std::string_view::npos && pattern.find("\\P") == std::string_view::npos;
 }
 
-// The compiled regexes of one chunk of patterns.
+// The compiled regexes of one chunk of patterns: all at once on every thread
+// (`eager`), or each when first needed.
 class Chunk {
 public:
-  Chunk(const std::vector<std::string>& patterns, std::size_t begin, std::size_t end, unsigned threads)
-    : m_patterns(patterns), m_begin(begin), m_regex(end - begin), m_latin1(end - begin), m_utf8(end - begin) {
-    RE2::Options utf8_options = schema::regex_options();
-    utf8_options.set_never_capture(true); // which texts match is unchanged; compiling and matching are cheaper
-    RE2::Options latin1_options = utf8_options;
-    latin1_options.set_encoding(RE2::Options::EncodingLatin1);
+  Chunk(const std::vector<std::string>& patterns, std::size_t begin, std::size_t end, unsigned threads, bool eager)
+    : m_patterns(patterns), m_begin(begin), m_regex(end - begin), m_latin1(end - begin), m_once(end - begin),
+      m_utf8(end - begin), m_utf8_once(end - begin) {
     for (std::size_t i = 0; i < m_regex.size(); ++i) m_latin1[i] = latin1_safe(patterns[begin + i]) ? 1 : 0;
+    if (!eager) return;
     parallel(m_regex.size(), threads, [&](std::size_t from, std::size_t to) {
-      for (std::size_t i = from; i < to; ++i) {
-        auto re = std::make_unique<RE2>(patterns[begin + i], m_latin1[i] ? latin1_options : utf8_options);
-        if (re->ok()) m_regex[i] = std::move(re);
-      }
+      for (std::size_t i = from; i < to; ++i) regex(begin + i);
     });
   }
 
-  bool ok(std::size_t pattern) const { return m_regex[pattern - m_begin] != nullptr; }
+  bool ok(std::size_t pattern) const { return regex(pattern) != nullptr; }
 
   // RE2::PartialMatch with `match`'s (UTF-8) semantics; `ascii`: the text is ASCII-only.
   bool matches(std::size_t pattern, const std::string& text, bool ascii) const {
+    const schema::SearchRegex* re = regex(pattern);
+    if (re == nullptr) return false;
     const std::size_t i = pattern - m_begin;
-    if (!m_regex[i]) return false;
-    if (!m_latin1[i] || ascii) return RE2::PartialMatch(text, *m_regex[i]);
-    std::unique_lock<std::mutex> lock(m_mutex);
-    if (!m_utf8[i]) {
-      RE2::Options options = schema::regex_options();
-      options.set_never_capture(true);
-      m_utf8[i] = std::make_unique<RE2>(m_patterns[pattern], options);
-    }
-    const RE2& re = *m_utf8[i];
-    lock.unlock();
-    return RE2::PartialMatch(text, re);
+    if (!m_latin1[i] || ascii) return re->search(text);
+    std::call_once(m_utf8_once[i], [&] { m_utf8[i] = std::make_unique<schema::SearchRegex>(m_patterns[pattern], schema::regex_options()); });
+    return m_utf8[i]->ok() && m_utf8[i]->search(text);
   }
 
 private:
+  // The Latin-1 build of an ASCII pattern, else the UTF-8 one; null if invalid.
+  const schema::SearchRegex* regex(std::size_t pattern) const {
+    const std::size_t i = pattern - m_begin;
+    std::call_once(m_once[i], [&] {
+      RE2::Options options = schema::regex_options();
+      if (m_latin1[i]) options.set_encoding(RE2::Options::EncodingLatin1);
+      auto re = std::make_unique<schema::SearchRegex>(m_patterns[pattern], options);
+      if (re->ok()) m_regex[i] = std::move(re);
+    });
+    return m_regex[i].get();
+  }
+
   const std::vector<std::string>& m_patterns;
   std::size_t m_begin;
-  std::vector<std::unique_ptr<RE2>> m_regex;   // Latin-1 build for ASCII patterns, else UTF-8; null if invalid
+  mutable std::vector<std::unique_ptr<schema::SearchRegex>> m_regex;
   std::vector<char> m_latin1;
-  mutable std::mutex m_mutex;
-  mutable std::vector<std::unique_ptr<RE2>> m_utf8; // UTF-8 builds of Latin-1 patterns, for non-ASCII text
+  mutable std::vector<std::once_flag> m_once;
+  mutable std::vector<std::unique_ptr<schema::SearchRegex>> m_utf8; // UTF-8 builds of Latin-1 patterns, for non-ASCII text
+  mutable std::vector<std::once_flag> m_utf8_once;
 };
 
-// How many texts hold each literal the requirements could use.
+// How many texts of a sample (at most about k_sample, spread evenly) hold each literal
+// the requirements could use: only the literals' order matters.
+constexpr std::size_t k_sample = 16384;
 Frequency literal_frequency(const std::vector<std::unique_ptr<Alternation>>& trees,
-                            const std::vector<std::string>& lowered) {
+                            const std::vector<std::string>& lowered, unsigned threads) {
   std::vector<std::string> literals;
   for (const auto& tree : trees)
     if (tree) collect_literals(*tree, literals);
   std::sort(literals.begin(), literals.end());
   literals.erase(std::unique(literals.begin(), literals.end()), literals.end());
   const LiteralSet index(literals);
-  std::vector<std::size_t> count(index.literals().size(), 0);
-  std::vector<std::uint32_t> seen(index.literals().size(), 0);
-  for (std::size_t t = 0; t < lowered.size(); ++t) {
-    const auto stamp = static_cast<std::uint32_t>(t + 1);
-    index.scan(lowered[t], [&](std::uint32_t id) {
-      if (seen[id] == stamp) return;
-      seen[id] = stamp;
-      ++count[id];
-    });
-  }
+  // Each thread counts its own range of the sample; the counts are summed.
+  const std::size_t stride = std::max<std::size_t>(1, lowered.size() / k_sample);
+  const std::size_t sampled = (lowered.size() + stride - 1) / stride;
+  const std::size_t parts = std::max<std::size_t>(1, std::min<std::size_t>(threads, sampled / 256));
+  std::vector<std::vector<std::size_t>> counts(parts, std::vector<std::size_t>(index.literals().size(), 0));
+  auto run = [&](std::size_t part) {
+    std::vector<std::size_t>& count = counts[part];
+    std::vector<std::uint32_t> seen(index.literals().size(), 0);
+    const std::size_t from = part * sampled / parts, to = (part + 1) * sampled / parts;
+    for (std::size_t s = from; s < to; ++s) {
+      const auto stamp = static_cast<std::uint32_t>(s - from + 1);
+      index.scan(lowered[s * stride], [&](std::uint32_t id) {
+        if (seen[id] == stamp) return;
+        seen[id] = stamp;
+        ++count[id];
+      });
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t part = 1; part < parts; ++part) pool.emplace_back(run, part);
+  run(0);
+  for (auto& thread : pool) thread.join();
+  std::vector<std::size_t>& count = counts[0];
+  for (std::size_t part = 1; part < parts; ++part)
+    for (std::size_t id = 0; id < count.size(); ++id) count[id] += counts[part][id];
   Frequency frequency;
   for (std::uint32_t id = 0; id < index.literals().size(); ++id) frequency.emplace(index.literals()[id], count[id]);
   return frequency;
@@ -556,13 +579,14 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
   // Requirements, steered to the literals rarest among the texts.
   std::vector<Requirement> requirement(patterns.size());
   if (options.all_pairs) {
-    const Frequency frequency = literal_frequency(trees, lowered);
+    const Frequency frequency = literal_frequency(trees, lowered, threads);
     parallel(patterns.size(), threads, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i)
         if (trees[i]) requirement[i] = choose(*trees[i], frequency);
     });
   }
 
+  const bool grouped = !options.group_of_pattern.empty();
   // (pattern, text) -> check: all-pairs reuses the checks' results.
   std::unordered_map<std::uint64_t, std::size_t> check_of;
   if (options.all_pairs)
@@ -577,21 +601,26 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
   // Smaller chunks reuse the memory the previous one freed (fewer page faults, warmer
   // caches), but each chunk scans every text once: an eighth of the patterns, at least
   // 256, at most options.chunk.
-  std::size_t chunk_size = std::min(options.chunk, std::max<std::size_t>(256, (patterns.size() + 7) / 8));
+  // Without per_pattern only the patterns some text needs are compiled, so one chunk
+  // (each chunk scans every text) holds all.
+  std::size_t chunk_size = options.per_pattern ? std::min(options.chunk, std::max<std::size_t>(256, (patterns.size() + 7) / 8))
+                                               : patterns.size();
   chunk_size = std::max<std::size_t>(1, chunk_size);
   std::size_t next_check = 0;
   for (std::size_t begin = 0; begin < patterns.size(); begin += chunk_size) {
     const std::size_t end = std::min(patterns.size(), begin + chunk_size);
-    const Chunk chunk(patterns, begin, end, threads);
+    const Chunk chunk(patterns, begin, end, threads, options.per_pattern);
 
     std::size_t checks_end = next_check;
     while (checks_end < check_order.size() && checks[check_order[checks_end]].first < end) ++checks_end;
-    parallel(end - begin, threads, [&](std::size_t from, std::size_t to) {
-      for (std::size_t p = begin + from; p < begin + to; ++p) {
-        compiled[p] = chunk.ok(p) ? 1 : 0;
-        matches_empty[p] = chunk.ok(p) && (!trees[p] || may_match(*trees[p], "")) && chunk.matches(p, "", true) ? 1 : 0;
-      }
-    });
+    if (options.per_pattern) {
+      parallel(end - begin, threads, [&](std::size_t from, std::size_t to) {
+        for (std::size_t p = begin + from; p < begin + to; ++p) {
+          compiled[p] = chunk.ok(p) ? 1 : 0;
+          matches_empty[p] = chunk.ok(p) && (!trees[p] || may_match(*trees[p], "")) && chunk.matches(p, "", true) ? 1 : 0;
+        }
+      });
+    }
     parallel(checks_end - next_check, threads, [&](std::size_t from, std::size_t to) {
       for (std::size_t k = next_check + from; k < next_check + to; ++k) {
         const auto& [p, t] = checks[check_order[k]];
@@ -607,7 +636,7 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
     std::vector<std::vector<std::uint32_t>> patterns_of;
     std::vector<std::uint32_t> unfiltered, fold_literals;
     for (std::size_t p = begin; p < end; ++p) {
-      if (!chunk.ok(p)) continue;
+      if (options.per_pattern && !chunk.ok(p)) continue;
       if (requirement[p].empty()) {
         unfiltered.push_back(static_cast<std::uint32_t>(p));
         continue;
@@ -650,6 +679,7 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
           for (std::uint32_t literal : fold_literals) add(literal);
         candidate.insert(candidate.end(), unfiltered.begin(), unfiltered.end());
         for (std::uint32_t p : candidate) {
+          if (grouped && options.group_of_pattern[p] == options.group_of_text[t]) continue;
           if (count[p - begin] >= options.cap || !may_match_text(p, t)) continue;
           const auto check = check_of.find(std::uint64_t{p} * texts.size() + t);
           if (check != check_of.end() ? check_matched[check->second] != 0 : chunk.matches(p, texts[t], ascii[t])) {
@@ -667,8 +697,10 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
       for (const auto& [p, t] : part)
         if (result.matched[p].size() < options.cap) result.matched[p].push_back(t);
   }
-  result.compiled.assign(compiled.begin(), compiled.end());
-  result.matches_empty.assign(matches_empty.begin(), matches_empty.end());
+  if (options.per_pattern) {
+    result.compiled.assign(compiled.begin(), compiled.end());
+    result.matches_empty.assign(matches_empty.begin(), matches_empty.end());
+  }
   result.check_matched.assign(check_matched.begin(), check_matched.end());
   return result;
 }

@@ -79,11 +79,18 @@ struct RegexScanOptions {
   unsigned threads = 0;      // 0: one per core
   std::size_t chunk = 8192;  // most patterns compiled at a time (bounds memory: RE2 keeps a DFA cache per regex);
                              // fewer (an eighth of them, at least 256) when there are few
+  // Fill `compiled` and `matches_empty`, which compiles every pattern. Without it
+  // they stay empty and only the patterns a check or a candidate text needs are
+  // compiled: for callers whose patterns are known to compile.
+  bool per_pattern = true;
+  // All-pairs: texts a pattern need not be tried on (the caller's own), or empty.
+  // `group_of_pattern[p] == group_of_text[t]` skips the pair (p, t).
+  std::vector<std::uint32_t> group_of_pattern, group_of_text;
 };
 
 struct RegexScan {
-  std::vector<bool> compiled;       // per pattern: RE2 accepts it
-  std::vector<bool> matches_empty;  // per pattern: matches ""
+  std::vector<bool> compiled;       // per pattern: RE2 accepts it (with per_pattern)
+  std::vector<bool> matches_empty;  // per pattern: matches "" (with per_pattern)
   std::vector<bool> check_matched;  // per entry of `checks`
   std::vector<std::vector<std::size_t>> matched; // per pattern (all_pairs): matching texts, ascending, first `cap`
   std::size_t unfiltered = 0;       // compiled patterns without a requirement (ran on every text)

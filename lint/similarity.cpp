@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <thread>
 
 namespace errkb::lint {
 namespace {
@@ -121,38 +122,54 @@ std::vector<std::vector<std::size_t>> similar_groups(const std::vector<std::stri
   };
   parallel(n, thread_count(0), sketch);
 
-  schema::DisjointSets components(n);
-  std::vector<std::pair<std::uint64_t, std::size_t>> buckets(n);
-  auto similar = [&](std::size_t x, std::size_t y) {
-    if (components.find(x) == components.find(y)) return;
-    if (jaccard(sets[x], sets[y]) >= threshold) components.unite(x, y);
-  };
-  for (int band = 0; band < bands; ++band) {
-    for (std::size_t t = 0; t < n; ++t) {
-      std::uint64_t key = static_cast<std::uint64_t>(band) * 0x9e3779b97f4a7c15ULL;
-      const std::uint64_t* mins = minhash.data() + t * k + static_cast<std::size_t>(band * rows);
-      for (int r = 0; r < rows; ++r) key = mix(key ^ mins[r]);
-      buckets[t] = {key, t};
-    }
-    std::sort(buckets.begin(), buckets.end());
-    // A small bucket compares all its pairs; a large one compares each member with
-    // the bucket's first and with its predecessor only, so that one huge bucket (many
-    // templated signatures) cannot make the pass quadratic.
-    constexpr std::size_t k_all_pairs = 32;
-    for (std::size_t start = 0; start < n;) {
-      std::size_t end = start + 1;
-      while (end < n && buckets[end].first == buckets[start].first) ++end;
-      for (std::size_t m = start + 1; m < end; ++m) {
-        if (end - start <= k_all_pairs) {
-          for (std::size_t o = start; o < m; ++o) similar(buckets[o].second, buckets[m].second);
-        } else {
-          similar(buckets[start].second, buckets[m].second);
-          if (m > start + 1) similar(buckets[m - 1].second, buckets[m].second);
-        }
+  // Bands are independent too: each thread takes every `threads`-th band and keeps the
+  // similar pairs it finds (its own union-find skips pairs it already connected). Which
+  // pairs each thread skips does not change the connected components merged below.
+  const unsigned threads = std::min<unsigned>(thread_count(0), static_cast<unsigned>(bands));
+  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> linked(threads);
+  auto scan_bands = [&](unsigned part) {
+    schema::DisjointSets seen(n);
+    std::vector<std::pair<std::uint64_t, std::size_t>> buckets(n);
+    auto similar = [&](std::size_t x, std::size_t y) {
+      if (seen.find(x) == seen.find(y)) return;
+      if (jaccard(sets[x], sets[y]) < threshold) return;
+      seen.unite(x, y);
+      linked[part].emplace_back(x, y);
+    };
+    for (int band = static_cast<int>(part); band < bands; band += static_cast<int>(threads)) {
+      for (std::size_t t = 0; t < n; ++t) {
+        std::uint64_t key = static_cast<std::uint64_t>(band) * 0x9e3779b97f4a7c15ULL;
+        const std::uint64_t* mins = minhash.data() + t * k + static_cast<std::size_t>(band * rows);
+        for (int r = 0; r < rows; ++r) key = mix(key ^ mins[r]);
+        buckets[t] = {key, t};
       }
-      start = end;
+      std::sort(buckets.begin(), buckets.end());
+      // A small bucket compares all its pairs; a large one compares each member with
+      // the bucket's first and with its predecessor only, so that one huge bucket (many
+      // templated signatures) cannot make the pass quadratic.
+      constexpr std::size_t k_all_pairs = 32;
+      for (std::size_t start = 0; start < n;) {
+        std::size_t end = start + 1;
+        while (end < n && buckets[end].first == buckets[start].first) ++end;
+        for (std::size_t m = start + 1; m < end; ++m) {
+          if (end - start <= k_all_pairs) {
+            for (std::size_t o = start; o < m; ++o) similar(buckets[o].second, buckets[m].second);
+          } else {
+            similar(buckets[start].second, buckets[m].second);
+            if (m > start + 1) similar(buckets[m - 1].second, buckets[m].second);
+          }
+        }
+        start = end;
+      }
     }
-  }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned part = 1; part < threads; ++part) pool.emplace_back(scan_bands, part);
+  scan_bands(0);
+  for (auto& thread : pool) thread.join();
+  schema::DisjointSets components(n);
+  for (const auto& pairs : linked)
+    for (const auto& [x, y] : pairs) components.unite(x, y);
 
   std::vector<std::vector<std::size_t>> by_root(n);
   for (std::size_t t = 0; t < n; ++t) by_root[components.find(t)].push_back(t);

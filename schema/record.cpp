@@ -1,4 +1,5 @@
 #include "schema/record.hpp"
+#include "schema/search_regex.hpp"
 
 #include <array>
 #include <charconv>
@@ -91,10 +92,7 @@ RE2::Options regex_options() {
   return options;
 }
 
-std::string regex_error(const std::string& pattern) {
-  RE2 re(pattern, regex_options());
-  return re.ok() ? std::string() : re.error();
-}
+std::string regex_error(const std::string& pattern) { return SearchRegex(pattern, regex_options()).error(); }
 
 std::vector<GraphEdge> graph_edges(const nlohmann::json& record) {
   std::vector<GraphEdge> edges;

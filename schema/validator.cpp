@@ -2,6 +2,7 @@
 
 #include "schema/error.hpp"
 #include "schema/record.hpp"
+#include "schema/search_regex.hpp"
 
 #include <re2/re2.h>
 
@@ -381,7 +382,9 @@ Validator::Validator() : m_impl(std::make_unique<Impl>()) {
 
 Validator::~Validator() = default;
 
-std::vector<Diagnostic> Validator::validate(const nlohmann::json& record) const {
+std::vector<Diagnostic> Validator::validate(const nlohmann::json& record) const { return validate(record, nullptr); }
+
+std::vector<Diagnostic> Validator::validate(const nlohmann::json& record, std::unique_ptr<SearchRegex>* compiled) const {
   // One valijson validator per thread: it caches compiled patterns and is not thread-safe.
   thread_local valijson::Validator validator(valijson::Validator::kStrongTypes);
 
@@ -467,8 +470,12 @@ std::vector<Diagnostic> Validator::validate(const nlohmann::json& record) const 
 
   auto regex = record.find("regex");
   if (regex != record.end() && regex->is_string() && !already("/regex")) {
-    std::string error = regex_error(regex->get<std::string>());
-    if (!error.empty()) diagnostics.push_back({Severity::error, "regex", "", 0, "/regex", "RE2 rejects the regex: " + error});
+    auto search = std::make_unique<SearchRegex>(regex->get_ref<const std::string&>(), regex_options());
+    if (!search->ok()) {
+      diagnostics.push_back({Severity::error, "regex", "", 0, "/regex", "RE2 rejects the regex: " + search->error()});
+    } else if (compiled != nullptr) {
+      *compiled = std::move(search);
+    }
   }
   return diagnostics;
 }

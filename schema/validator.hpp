@@ -9,6 +9,8 @@
 
 namespace errkb::schema {
 
+class SearchRegex;
+
 class Validator {
 public:
   Validator();
@@ -20,6 +22,9 @@ public:
   // set (file and line are the caller's), keeping only the deepest pointer of a
   // failure. Safe to call from several threads at once.
   std::vector<Diagnostic> validate(const nlohmann::json& record) const;
+  // The same; when `regex` is not null and the record's regex compiles, the compiled
+  // regex (with match's options) is handed out there, to be reused.
+  std::vector<Diagnostic> validate(const nlohmann::json& record, std::unique_ptr<SearchRegex>* regex) const;
 
 private:
   struct Impl;

@@ -102,6 +102,11 @@ TEST_CASE("a JSON record loads with its hash and start line", "[ingest][loader]"
   // sha256 is the digest of the raw bytes.
   CHECK(load_bytes("x.json", Format::json, "{}").sha256 ==
         "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
+  // Without `hash` (lint, validate) the file is parsed the same and not hashed.
+  const LoadedFile unhashed = load_bytes("x.json", Format::json, "{\"a\": 1}", {}, false);
+  CHECK(unhashed.sha256.empty());
+  REQUIRE(unhashed.records.size() == 1);
+  CHECK(unhashed.records[0].value == nlohmann::json{{"a", 1}});
 }
 
 TEST_CASE("line_of walks to nested JSON pointers", "[ingest][loader]") {

@@ -116,6 +116,33 @@ TEST_CASE("scan_regexes finds exactly what brute force finds", "[lint][regex]") 
   CHECK(scan.unfiltered >= 2); // "x" and "\w+" have no literal
 }
 
+// Lint's mode: patterns known to compile, compiled only when a text needs them, and
+// pairs of one group (a pattern and the texts of its own error) never tried.
+TEST_CASE("scan_regexes without per_pattern, with groups, finds what brute force finds", "[lint][regex]") {
+  auto texts = synthetic_signatures(300, 5);
+  texts.push_back("Ünïcode error: ſocket closed while loading the 한국 계좌 module");
+  const std::vector<std::string> patterns{
+    "cannot read", "^TypeError: .*undefined", "module not found", "\\d+x1\\d\\b", "socket|timeout", "x",
+    "Ünïcode", "\\w+", "ſocket", "a.b", "(한국.*계좌|korean.*account)", "memory{2,}", "conf(ig)? file"};
+  RegexScanOptions options;
+  options.per_pattern = false;
+  options.cap = 50;
+  for (std::size_t p = 0; p < patterns.size(); ++p) options.group_of_pattern.push_back(static_cast<std::uint32_t>(p % 4));
+  for (std::size_t t = 0; t < texts.size(); ++t) options.group_of_text.push_back(static_cast<std::uint32_t>(t % 5));
+  const auto scan = scan_regexes(patterns, texts, {}, options);
+  CHECK(scan.compiled.empty());
+  CHECK(scan.matches_empty.empty());
+  for (std::size_t p = 0; p < patterns.size(); ++p) {
+    RE2 re(patterns[p], errkb::schema::regex_options());
+    REQUIRE(re.ok());
+    std::vector<std::size_t> brute;
+    for (std::size_t t = 0; t < texts.size() && brute.size() < options.cap; ++t)
+      if (p % 4 != t % 5 && RE2::PartialMatch(texts[t], re)) brute.push_back(t);
+    INFO(patterns[p]);
+    CHECK(scan.matched[p] == brute);
+  }
+}
+
 // Before RE2 runs, a pattern's literals must occur in the text in the pattern's order,
 // and a cased non-ASCII letter needs some non-ASCII character there. Orders, groups,
 // case variants of Cyrillic and Vietnamese letters, and the Kelvin sign and long s

@@ -1,4 +1,5 @@
 #include "schema/record.hpp"
+#include "schema/search_regex.hpp"
 #include "schema/validator.hpp"
 
 #include <catch2/catch.hpp>
@@ -55,6 +56,23 @@ TEST_CASE("record schema is a valid draft-07 schema", "[schema]") {
 
 TEST_CASE("the seed record validates as it is", "[schema]") {
   CHECK(problems(seed()).empty());
+}
+
+TEST_CASE("the validator hands out the regex it compiled", "[schema]") {
+  const errkb::schema::Validator validator;
+  json record = seed();
+  std::unique_ptr<errkb::schema::SearchRegex> regex;
+  CHECK(validator.validate(record, &regex).empty());
+  REQUIRE(regex != nullptr);
+  CHECK(regex->search(record["signature"].get<std::string>()));
+  CHECK_FALSE(regex->search("an unrelated message"));
+
+  record["regex"] = "a(b";
+  regex.reset();
+  const auto diagnostics = validator.validate(record, &regex);
+  REQUIRE(diagnostics.size() == 1);
+  CHECK(diagnostics[0].pointer == "/regex");
+  CHECK(regex == nullptr); // nothing to hand out
 }
 
 TEST_CASE("records/ hold valid JSON records", "[schema]") {
@@ -163,6 +181,7 @@ TEST_CASE("record helpers", "[schema]") {
   CHECK(canonical_key_order().front() == "id");
   CHECK(canonical_key_order()[1] == "signature");
   CHECK(regex_error("a(b").find("missing )") != std::string::npos);
+  CHECK(regex_error("a)|(b").find("unexpected )") != std::string::npos); // not hidden by a wrapping group
   CHECK(regex_error("bnb_4bit.*incompatible").empty());
 
   json r = seed();
