@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstddef>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string_view>
@@ -610,7 +611,11 @@ std::map<std::string, StoredFile> Writer::files() {
                             "SELECT f.path, f.sha256, f.size, f.mtime_ns, r.id FROM files AS f "
                             "LEFT JOIN records AS r ON r.file = f.path ORDER BY f.path, r.id");
     while (query.executeStep()) {
-      StoredFile& file = files[query.getColumn(0).getString()];
+      // Rows come in path order (a file's records in a row): append at the end.
+      const char* path = query.getColumn(0).getText();
+      auto last = files.empty() ? files.end() : std::prev(files.end());
+      if (last == files.end() || last->first != path) last = files.emplace_hint(files.end(), path, StoredFile{});
+      StoredFile& file = last->second;
       file.sha256 = query.getColumn(1).getString();
       file.size = query.getColumn(2).getInt64();
       file.mtime_ns = query.getColumn(3).getInt64();

@@ -8,7 +8,9 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <set>
+#include <unordered_set>
 #include <sys/stat.h>
 
 namespace errkb::ingest {
@@ -61,13 +63,12 @@ SyncReport sync(db::Database& db, const std::vector<std::string>& paths, const S
   WalkResult walked = collect_files(paths, options.check.walk);
   report.diagnostics = std::move(walked.diagnostics);
   report.files = walked.files.size();
-  const std::set<std::string> walked_set(walked.files.begin(), walked.files.end());
+  const std::unordered_set<std::string> walked_set(walked.files.begin(), walked.files.end());
 
   db::Writer writer(db);
   std::map<std::string, db::StoredFile> stored = writer.files();
-  std::map<std::string, std::string> owner; // record id -> stored file
-  for (const auto& [path, file] : stored)
-    for (const auto& id : file.record_ids) owner.emplace(id, path);
+  std::map<std::string, std::string> owner; // record id -> stored file; filled when a first file is loaded
+  bool owner_filled = false;
 
   // A file not reloaded in this run keeps its records: an id it owns is taken.
   auto kept_unchanged = [&](const std::string& path) {
@@ -108,6 +109,11 @@ SyncReport sync(db::Database& db, const std::vector<std::string>& paths, const S
           return;
         }
         loaded_files.insert(path);
+        if (!owner_filled) {
+          for (const auto& [stored_path, file] : stored)
+            for (const auto& id : file.record_ids) owner.emplace(id, stored_path);
+          owner_filled = true;
+        }
         cross.add(checked);
         for (const auto& d : checked.diagnostics) report.diagnostics.push_back(d);
 
@@ -190,10 +196,17 @@ SyncReport sync(db::Database& db, const std::vector<std::string>& paths, const S
   }
 
   // Graph targets must exist once the run is applied.
-  std::set<std::string> known;
-  for (auto& id : db::record_ids(db)) known.insert(std::move(id));
-  for (auto& d : cross.finish([&](const std::string& id) { return known.count(id) != 0; }))
-    report.diagnostics.push_back(std::move(d));
+  // The database's ids are read only if some target is not among the loaded records
+  // (never in a run that loads nothing).
+  std::optional<std::unordered_set<std::string>> known;
+  auto known_elsewhere = [&](const std::string& id) {
+    if (!known) {
+      known.emplace();
+      for (auto& stored_id : db::record_ids(db)) known->insert(std::move(stored_id));
+    }
+    return known->count(id) != 0;
+  };
+  for (auto& d : cross.finish(known_elsewhere)) report.diagnostics.push_back(std::move(d));
   sort_unique(report.diagnostics);
 
   if (options.strictness == Strictness::strict && has_errors(report.diagnostics)) return report;
