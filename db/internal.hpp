@@ -41,10 +41,6 @@ void sync_search_index(SQLite::Database& sql);
 // InputError on a string that is not valid UTF-8.
 void append_canonical_json(std::string& out, const nlohmann::json& value);
 
-// True when `text` holds a character of a script written without spaces between
-// words (Han, kana, Hangul, Thai, Lao, Khmer, Myanmar): such text is only
-// searchable by substring, so search_trigram indexes all of its document.
-bool has_unsegmented_script(std::string_view text);
 
 // Resets `statement` (and clears its bindings) when it goes out of scope, so a
 // cached statement never stays active; never throws.

@@ -1,5 +1,6 @@
 #include "db/internal.hpp"
 #include "schema/error.hpp"
+#include "schema/utf8.hpp"
 
 #include <array>
 #include <charconv>
@@ -9,39 +10,6 @@
 
 namespace errkb::db::internal {
 namespace {
-
-// Decodes the UTF-8 sequence starting at text[i] (a byte >= 0x80); returns its
-// length and sets `code_point`, or 0 when the sequence is invalid (overlong,
-// surrogate, above U+10FFFF, truncated) — the sequences nlohmann::json rejects.
-std::size_t decode_utf8(std::string_view text, std::size_t i, char32_t& code_point) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  std::size_t length = 0;
-  char32_t min = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-    code_point = lead & 0x1Fu;
-    min = 0x80;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    code_point = lead & 0x0Fu;
-    min = 0x800;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    code_point = lead & 0x07u;
-    min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    const unsigned char next = byte(i + k);
-    if ((next & 0xC0u) != 0x80u) return 0;
-    code_point = (code_point << 6) | (next & 0x3Fu);
-  }
-  if (code_point < min || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) return 0;
-  return length;
-}
 
 // True when the 8 bytes at `p` are all printable ASCII other than '"' and '\\',
 // i.e. copied to JSON as they are (SWAR: "has a byte < n" / "has a zero byte").
@@ -72,8 +40,7 @@ void append_string(std::string& out, const std::string& text) {
       continue;
     }
     if (c >= 0x80) {
-      char32_t code_point = 0;
-      const std::size_t length = decode_utf8(text, i, code_point);
+      const std::size_t length = schema::utf8_sequence_length(text, i);
       if (length == 0) throw InputError("invalid UTF-8 byte at index " + std::to_string(i) + " of a string");
       i += length;
       continue;
@@ -156,30 +123,6 @@ void append_canonical_json(std::string& out, const nlohmann::json& value) {
   case Type::binary:
   case Type::discarded: out += value.dump(); return;
   }
-}
-
-bool has_unsegmented_script(std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    // Every script below is at U+0E00 or above: a 3- or 4-byte sequence.
-    if (static_cast<unsigned char>(text[i]) < 0xE0) continue;
-    char32_t c = 0;
-    const std::size_t length = decode_utf8(text, i, c);
-    if (length == 0) continue;
-    if ((c >= 0x0E00 && c <= 0x0EFF) ||   // Thai, Lao
-        (c >= 0x1000 && c <= 0x109F) ||   // Myanmar
-        (c >= 0x1100 && c <= 0x11FF) ||   // Hangul Jamo
-        (c >= 0x1780 && c <= 0x17FF) ||   // Khmer
-        (c >= 0x2E80 && c <= 0x9FFF) ||   // CJK radicals, punctuation, kana, Bopomofo, ideographs
-        (c >= 0xA960 && c <= 0xA97F) ||   // Hangul Jamo extended A
-        (c >= 0xAC00 && c <= 0xD7FF) ||   // Hangul syllables, Jamo extended B
-        (c >= 0xF900 && c <= 0xFAFF) ||   // CJK compatibility ideographs
-        (c >= 0xFF65 && c <= 0xFFDC) ||   // halfwidth kana and Hangul
-        (c >= 0x20000 && c <= 0x3FFFF)) { // CJK extensions B and later
-      return true;
-    }
-    i += length - 1;
-  }
-  return false;
 }
 
 } // namespace errkb::db::internal

@@ -4,6 +4,7 @@
 #include "db/match_prefilter.hpp"
 #include "schema/error.hpp"
 #include "schema/record.hpp"
+#include "schema/utf8.hpp"
 
 #include <SQLiteCpp/Statement.h>
 
@@ -196,7 +197,7 @@ struct SearchDoc {
   // Whether search_trigram indexes every column (see search_trigram_docs).
   bool trigram_all() const {
     for (const std::string* text : {&signature, &root_cause, &dead_ends, &workarounds, &keywords}) {
-      if (internal::has_unsegmented_script(*text)) return true;
+      if (schema::has_unspaced_script(*text)) return true;
     }
     return false;
   }

@@ -55,7 +55,7 @@ std::vector<Attempt> plan(std::string_view query, QuerySyntax syntax) {
     prefixes.push_back(fts_string(chunk) + "*");
     // The trigram tokenizer cannot find a string shorter than three characters.
     if (char_count(chunk) >= 3) substrings.push_back(fts_string(chunk));
-    unspaced = unspaced || has_unspaced_script(chunk);
+    unspaced = unspaced || schema::has_unspaced_script(chunk);
     chars += char_count(chunk);
   }
   std::vector<Attempt> attempts;

@@ -79,15 +79,6 @@ std::size_t prefix_length(std::string_view line) {
 // SQLite's FTS5 parser sees, leaving an unterminated string).
 bool is_space(char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; }
 
-// Code points of scripts written without spaces between words.
-bool is_unspaced(char32_t cp) {
-  const auto in = [cp](char32_t lo, char32_t hi) { return lo <= cp && cp <= hi; };
-  return in(0x0E00, 0x0EFF) || in(0x1000, 0x109F) || in(0x1780, 0x17FF) || in(0x2E80, 0x2FDF) ||
-         in(0x3040, 0x30FF) || in(0x3100, 0x312F) || in(0x3130, 0x318F) || in(0x31A0, 0x31FF) ||
-         in(0x3400, 0x4DBF) || in(0x4E00, 0x9FFF) || in(0xAC00, 0xD7AF) || in(0xF900, 0xFAFF) ||
-         in(0xFF66, 0xFF9F) || in(0x20000, 0x3FFFF);
-}
-
 bool is_alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // Words too common in error text to tell records apart.
@@ -147,15 +138,6 @@ std::string_view trim(std::string_view text) {
 }
 
 std::size_t content_offset(std::string_view line) { return prefix_length(line); }
-
-bool has_unspaced_script(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    char32_t cp = 0;
-    i += schema::decode_utf8(text, i, cp);
-    if (is_unspaced(cp)) return true;
-  }
-  return false;
-}
 
 std::size_t char_count(std::string_view text) {
   std::size_t count = 0;

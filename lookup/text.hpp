@@ -41,11 +41,6 @@ std::string_view trim(std::string_view text);
 // `[rank0]:`, `service-1  | `, Terraform's `│`, pytest's `E   `.
 std::size_t content_offset(std::string_view line);
 
-// True when `text` contains a character of a script written without spaces
-// between words (CJK ideographs, kana, Hangul, Thai, ...): unicode61 sees a run of
-// them as one token, so such text is searched by substring (trigram) instead.
-bool has_unspaced_script(std::string_view text);
-
 // Number of Unicode characters in `text` (UTF-8).
 std::size_t char_count(std::string_view text);
 

@@ -1,5 +1,5 @@
 #pragma once
-// UTF-8 helpers shared by the modules above schema (lookup, ingest).
+// UTF-8 helpers shared by the modules above schema (db, lookup, ingest).
 #include <cstddef>
 #include <string_view>
 
@@ -10,6 +10,17 @@ namespace errkb::schema {
 // (U+D800..U+DFFF) and code points above U+10FFFF are ill-formed: exactly the
 // text nlohmann::json refuses to serialize.
 std::size_t find_invalid_utf8(std::string_view text) noexcept;
+
+// Length (2 to 4) of the well-formed multi-byte sequence at `text[i]`, or 0 when the
+// bytes there are not one (a byte below 0x80 included), by the rules above.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept;
+
+// True when `text` holds a character of a script written without spaces between
+// words (Han, kana, Bopomofo, Hangul, Thai, Lao, Khmer, Myanmar). FTS5's unicode61
+// tokenizer sees a run of them as one token, so such text is searched by substring:
+// ingest indexes all of its document in the trigram index, and search sends such a
+// query there. One definition keeps the two sides in agreement.
+bool has_unspaced_script(std::string_view text) noexcept;
 
 // Decodes the character at `text[i]` (i < text.size()) into `cp`; returns its
 // length in bytes, 1 to 4. Lenient, for text that is valid or whose damage does

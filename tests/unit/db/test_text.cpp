@@ -7,7 +7,6 @@
 #include <limits>
 
 using errkb::db::internal::append_canonical_json;
-using errkb::db::internal::has_unsegmented_script;
 using nlohmann::json;
 
 namespace {
@@ -42,16 +41,4 @@ TEST_CASE("canonical JSON rejects invalid UTF-8 like dump() does", "[db][text]")
     CHECK_THROWS_AS(value.dump(), json::type_error);
     CHECK_THROWS_AS(canonical(value), errkb::InputError);
   }
-}
-
-TEST_CASE("scripts without spaces between words are detected", "[db][text]") {
-  CHECK_FALSE(has_unsegmented_script(""));
-  CHECK_FALSE(has_unsegmented_script("ValueError: bnb_4bit_compute_dtype — “quoted” café ü Привет"));
-  CHECK(has_unsegmented_script("两者不兼容"));
-  CHECK(has_unsegmented_script("x インストール"));
-  CHECK(has_unsegmented_script("호환되지 않음"));
-  CHECK(has_unsegmented_script("ภาษาไทย"));
-  CHECK(has_unsegmented_script("ext B: \xf0\xa0\x80\x80"));
-  CHECK_FALSE(has_unsegmented_script("emoji 😀 only"));
-  CHECK_FALSE(has_unsegmented_script(std::string("truncated \xe4\xb8", 12)));
 }

@@ -9,6 +9,8 @@
 
 using errkb::schema::decode_utf8;
 using errkb::schema::find_invalid_utf8;
+using errkb::schema::has_unspaced_script;
+using errkb::schema::utf8_sequence_length;
 
 namespace {
 
@@ -95,4 +97,35 @@ TEST_CASE("find_invalid_utf8 gives the offset of the first ill-formed sequence",
     INFO(c.name);
     CHECK(find_invalid_utf8(c.bytes) == c.offset);
   }
+}
+
+TEST_CASE("utf8_sequence_length accepts exactly the well-formed sequences", "[schema][utf8]") {
+  CHECK(utf8_sequence_length("a", 0) == 0); // ASCII is no multi-byte sequence
+  CHECK(utf8_sequence_length("\xC3\xA9", 0) == 2);
+  CHECK(utf8_sequence_length("x\xE4\xB8\xA4", 1) == 3);
+  CHECK(utf8_sequence_length("\xF0\x9F\x98\x80", 0) == 4);
+  for (const std::string& bad : {std::string("\xC0\x80"), std::string("\xE0\x80\x80"), std::string("\xED\xA0\x80"),
+                                std::string("\xF4\x90\x80\x80"), std::string("\x80"), std::string("\xE4\xB8"),
+                                std::string("\xFF")}) {
+    INFO(bad.size());
+    CHECK(utf8_sequence_length(bad, 0) == 0);
+    CHECK(find_invalid_utf8(bad) == 0);
+  }
+}
+
+// Ingest (which documents the trigram index covers in full) and search (which
+// queries go to it) both ask this one function.
+TEST_CASE("has_unspaced_script finds the scripts written without spaces", "[schema][utf8]") {
+  CHECK_FALSE(has_unspaced_script(""));
+  CHECK_FALSE(has_unspaced_script("ValueError: bnb_4bit_compute_dtype — “quoted” café ü Привет"));
+  CHECK_FALSE(has_unspaced_script("naïve café ошибка"));
+  CHECK(has_unspaced_script("两者不兼容"));
+  CHECK(has_unspaced_script("x インストール"));
+  CHECK(has_unspaced_script("호환되지 않음"));
+  CHECK(has_unspaced_script("ภาษาไทย"));
+  CHECK(has_unspaced_script("ext B: \xf0\xa0\x80\x80"));
+  CHECK(has_unspaced_script("\xE1\x84\x80"));   // U+1100 Hangul Jamo
+  CHECK(has_unspaced_script("\xEF\xBE\xA1"));   // U+FFA1 halfwidth Hangul
+  CHECK_FALSE(has_unspaced_script("emoji 😀 only"));
+  CHECK_FALSE(has_unspaced_script(std::string("truncated \xe4\xb8", 12)));
 }
