@@ -49,7 +49,8 @@ SearchRegex::SearchRegex(const std::string& pattern, const RE2::Options& options
 
 bool SearchRegex::search(std::string_view text) const {
   const re2::StringPiece input(text.data(), text.size());
-  if (!m_wrapped || m_searches.load(std::memory_order_relaxed) >= k_dfa_after) return RE2::PartialMatch(input, *m_regex);
+  if (!m_wrapped || text.size() > k_short_text || m_searches.load(std::memory_order_relaxed) >= k_dfa_after)
+    return RE2::PartialMatch(input, *m_regex);
   m_searches.fetch_add(1, std::memory_order_relaxed);
   re2::StringPiece found[2];
   return m_regex->Match(input, 0, input.size(), RE2::ANCHOR_START, found, 2);

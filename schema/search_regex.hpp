@@ -10,7 +10,10 @@
 // small bitmap. The same texts match: the lazy prefix skips to wherever a match of
 // PATTERN starts, and `^`, `\A` and `\b` still see the whole text. On 20,000
 // corpus-shaped (regex, signature) pairs a first search fell from ~16 us to ~1.3 us.
-// After k_dfa_after searches the regex switches to the DFA, which then pays off.
+// After k_dfa_after searches the regex switches to the DFA, which then pays off, and
+// a text longer than k_short_text bytes goes to the DFA at once (the bit-state
+// engine's bitmap grows with the text, and past its limit RE2 would run the DFA and
+// then a second engine for the submatch).
 //
 // The wrapper only applies when no `)` of the pattern could close the wrapper's group
 // (never_closes_outer); otherwise, or when the wrapped form does not compile, the
@@ -45,6 +48,7 @@ public:
 
 private:
   static constexpr unsigned k_dfa_after = 8;
+  static constexpr std::size_t k_short_text = 1024;
   std::unique_ptr<RE2> m_regex;
   std::string m_error;
   bool m_wrapped = false;

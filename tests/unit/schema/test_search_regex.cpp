@@ -36,7 +36,7 @@ TEST_CASE("SearchRegex matches exactly what RE2::PartialMatch matches", "[search
     "cannot read property", "TypeError: x is undefined", "it is undefined", "a key here", "keys", "panic: dead LOCK",
     "socket closed", "a\nb", "axb", "", "pool (exhausted", "(unterminated", "aaa", "name=42",
     "ÜNÏCODE", "socket", "KEY", "한국 은행 계좌", "only", "line one\nline two\nline three", "KeyError: missing",
-    "b", "école", "ÉCOLE", "unrelated"};
+    "b", "école", "ÉCOLE", "unrelated", std::string(3000, 'x') + "TypeError: y is undefined" + std::string(3000, 'y')};
   for (const bool latin1 : {false, true}) {
     RE2::Options options = regex_options();
     if (latin1) options.set_encoding(RE2::Options::EncodingLatin1);
