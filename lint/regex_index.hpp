@@ -16,17 +16,19 @@
 // Before RE2 runs on a (pattern, text) pair, all-pairs or a check, the pattern's whole
 // literal structure is tested on the text: some branch must have all its literal runs
 // and required groups in order, and a non-ASCII character wherever it needs a cased
-// non-ASCII letter. This skips most RE2 calls, which cost microseconds each on a
-// regex's still-cold DFA (on the imported corpus: 52,700 calls before, 5,000 after).
+// non-ASCII letter. This skips most RE2 calls (on the imported corpus: 52,700 calls
+// before, 5,000 after).
 //
 // Speed: an ASCII-only pattern (without `\x{...}` or `\p` escapes, which can name
 // the Kelvin sign or long s) is compiled in Latin-1 mode, which on ASCII-only text
 // matches exactly what the UTF-8 compilation `match` uses would (case folding and
-// multi-byte characters only differ on non-ASCII text) and compiles and runs several
-// times faster; non-ASCII text gets the UTF-8 compilation, built when first needed.
-// No capture groups are compiled (the matching texts do not change). Patterns are
-// compiled in chunks whose regexes are freed before the next, and compilation and
-// matching are spread over threads.
+// multi-byte characters only differ on non-ASCII text) and compiles and runs faster;
+// non-ASCII text gets the UTF-8 compilation, built when first needed. Each regex is
+// a schema::SearchRegex: its first searches use RE2's bit-state engine, not a DFA
+// built for one or two texts. With per_pattern every pattern is compiled, in chunks
+// whose regexes are freed before the next; without it (lint, whose patterns passed
+// validation) only the patterns some text needs are, when first needed. Compiling
+// and matching are spread over threads.
 #include <cstddef>
 #include <cstdint>
 #include <string>
