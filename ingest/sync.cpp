@@ -91,6 +91,7 @@ SyncReport sync(db::Database& db, const std::vector<std::string>& paths, const S
   };
 
   CheckOptions check = options.check;
+  check.fingerprint = true; // unchanged files are told by their hash, size and mtime
   // The SQL-free part of storing each record is done on the check workers.
   check.after_check = [](CheckedFile& checked) {
     checked.prepared.resize(checked.file.records.size());

@@ -471,10 +471,11 @@ public:
 
   // RE2::PartialMatch with `match`'s (UTF-8) semantics; `ascii`: the text is ASCII-only.
   bool matches(std::size_t pattern, const std::string& text, bool ascii) const {
-    const schema::SearchRegex* re = regex(pattern);
-    if (re == nullptr) return false;
     const std::size_t i = pattern - m_begin;
-    if (!m_latin1[i] || ascii) return re->search(text);
+    if (!m_latin1[i] || ascii) {
+      const schema::SearchRegex* re = regex(pattern);
+      return re != nullptr && re->search(text);
+    }
     std::call_once(m_utf8_once[i], [&] { m_utf8[i] = std::make_unique<schema::SearchRegex>(m_patterns[pattern], schema::regex_options()); });
     return m_utf8[i]->ok() && m_utf8[i]->search(text);
   }
@@ -601,10 +602,7 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
   // Smaller chunks reuse the memory the previous one freed (fewer page faults, warmer
   // caches), but each chunk scans every text once: an eighth of the patterns, at least
   // 256, at most options.chunk.
-  // Without per_pattern only the patterns some text needs are compiled, so one chunk
-  // (each chunk scans every text) holds all.
-  std::size_t chunk_size = options.per_pattern ? std::min(options.chunk, std::max<std::size_t>(256, (patterns.size() + 7) / 8))
-                                               : patterns.size();
+  std::size_t chunk_size = std::min(options.chunk, std::max<std::size_t>(256, (patterns.size() + 7) / 8));
   chunk_size = std::max<std::size_t>(1, chunk_size);
   std::size_t next_check = 0;
   for (std::size_t begin = 0; begin < patterns.size(); begin += chunk_size) {

@@ -25,10 +25,10 @@
 // multi-byte characters only differ on non-ASCII text) and compiles and runs faster;
 // non-ASCII text gets the UTF-8 compilation, built when first needed. Each regex is
 // a schema::SearchRegex: its first searches use RE2's bit-state engine, not a DFA
-// built for one or two texts. With per_pattern every pattern is compiled, in chunks
-// whose regexes are freed before the next; without it (lint, whose patterns passed
-// validation) only the patterns some text needs are, when first needed. Compiling
-// and matching are spread over threads.
+// built for one or two texts. Patterns are handled in chunks whose regexes are freed
+// before the next; with per_pattern every pattern is compiled, without it (lint,
+// whose patterns passed validation) only those some text needs, when first needed.
+// Compiling and matching are spread over threads.
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -32,7 +32,10 @@ SearchRegex::SearchRegex(const std::string& pattern, const RE2::Options& options
   if (never_closes_outer(pattern)) {
     RE2::Options wrapped_options = options;
     wrapped_options.set_never_capture(false); // the one submatch selects the bit-state engine
-    auto wrapped = std::make_unique<RE2>("(?s:.)*?(" + pattern + ")", wrapped_options);
+    // \C (any byte) as RE2's own unanchored search steps: a match may start inside
+    // a UTF-8 character or after an invalid byte. (?: keeps a leading `?` of the
+    // pattern from turning the group into a flag group.
+    auto wrapped = std::make_unique<RE2>("\\C*?((?:" + pattern + "))", wrapped_options);
     if (wrapped->ok()) {
       m_regex = std::move(wrapped);
       m_wrapped = true;

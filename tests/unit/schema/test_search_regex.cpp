@@ -31,12 +31,12 @@ TEST_CASE("SearchRegex matches exactly what RE2::PartialMatch matches", "[search
     "cannot read", "^TypeError: .*undefined", "undefined$", "\\bkey\\b", "(?i)PANIC: .*lock", "socket|timeout",
     "a.b", "a(?s:.)b", "^$", "x*", "\\Qpool (exhausted\\E", "\\Q(unterminated", "(?U)a+", "(?P<n>[a-z]+)=\\d+",
     "Ünïcode", "ſocket", "\\x{212A}ey", "한국.*계좌", "\\Aonly\\z", "(?m)^line two$", "K(?:ey)?Error: missing",
-    "a)|(b", "[", "a(b", "x{2,1}", "(?i)ÉCOLE", ""};
+    "a)|(b", "[", "a(b", "x{2,1}", "(?i)ÉCOLE", "", "?i:timeout", "?:x", "*x", "x\\", "\\C$", "\\Cb", "\\B", "abc"};
   const std::vector<std::string> texts{
     "cannot read property", "TypeError: x is undefined", "it is undefined", "a key here", "keys", "panic: dead LOCK",
     "socket closed", "a\nb", "axb", "", "pool (exhausted", "(unterminated", "aaa", "name=42",
     "ÜNÏCODE", "socket", "KEY", "한국 은행 계좌", "only", "line one\nline two\nline three", "KeyError: missing",
-    "b", "école", "ÉCOLE", "unrelated", std::string(3000, 'x') + "TypeError: y is undefined" + std::string(3000, 'y')};
+    "b", "école", "ÉCOLE", "unrelated", "é", "éb", "aéa", "\xFF" "abc", "timeout", "x", std::string(3000, 'x') + "TypeError: y is undefined" + std::string(3000, 'y')};
   for (const bool latin1 : {false, true}) {
     RE2::Options options = regex_options();
     if (latin1) options.set_encoding(RE2::Options::EncodingLatin1);
@@ -58,4 +58,6 @@ TEST_CASE("SearchRegex matches exactly what RE2::PartialMatch matches", "[search
     }
   }
   CHECK(SearchRegex("a)|(b", regex_options()).error().find("unexpected )") != std::string::npos);
+  // A leading ? must not become a flag group of the wrapper.
+  CHECK(SearchRegex("?i:timeout", regex_options()).error() == "no argument for repetition operator: ?");
 }
