@@ -1,12 +1,12 @@
 #pragma once
 // The validation pipeline: load and validate record files in parallel, then the
 // checks that span records (duplicate ids, transition-graph targets).
-#include "db/writer.hpp"
 #include "ingest/loader.hpp"
 #include "ingest/walk.hpp"
 #include "schema/diagnostic.hpp"
 #include "schema/search_regex.hpp"
 
+#include <any>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -39,9 +39,9 @@ struct CheckOptions {
 struct CheckedFile {
   LoadedFile file;
   std::vector<bool> record_valid; // per file.records entry
-  // Per file.records entry when ingest's after_check fills it; empty otherwise and
-  // for invalid records.
-  std::vector<db::PreparedRecord> prepared;
+  // What CheckOptions::after_check computed for the sink, handed over with the file
+  // (ingest: the prepared records; lint: the records' cross-record entries).
+  std::any work;
   // Per file.records entry with CheckOptions::keep_regexes: the validator's compiled
   // regex of a valid record (null otherwise); empty without the option.
   std::vector<std::unique_ptr<schema::SearchRegex>> regexes;

@@ -5,6 +5,7 @@
 #include "db/writer.hpp"
 
 #include <algorithm>
+#include <any>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -93,10 +94,13 @@ SyncReport sync(db::Database& db, const std::vector<std::string>& paths, const S
   CheckOptions check = options.check;
   check.fingerprint = true; // unchanged files are told by their hash, size and mtime
   // The SQL-free part of storing each record is done on the check workers.
+  // Per file.records entry; empty for invalid records.
+  using Prepared = std::vector<db::PreparedRecord>;
   check.after_check = [](CheckedFile& checked) {
-    checked.prepared.resize(checked.file.records.size());
+    Prepared prepared(checked.file.records.size());
     for (std::size_t i = 0; i < checked.file.records.size(); ++i)
-      if (checked.record_valid[i]) checked.prepared[i] = db::prepare_record(checked.file.records[i].value);
+      if (checked.record_valid[i]) prepared[i] = db::prepare_record(checked.file.records[i].value);
+    checked.work = std::move(prepared);
   };
   check_files(
       walked.files, check,
@@ -156,7 +160,8 @@ SyncReport sync(db::Database& db, const std::vector<std::string>& paths, const S
             ++report.rejected; // the cross checker reports this duplicate
             continue;
           }
-          const db::PreparedRecord* prepared = i < checked.prepared.size() ? &checked.prepared[i] : nullptr;
+          const Prepared* all = std::any_cast<Prepared>(&checked.work);
+          const db::PreparedRecord* prepared = all != nullptr && i < all->size() ? &(*all)[i] : nullptr;
           switch (writer.upsert_record(records[i].value, file_ok ? path : std::string(), records[i].line, prepared)) {
           case db::UpsertResult::added:
             ++report.added;

@@ -12,6 +12,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <any>
 #include <cctype>
 #include <cstdint>
 #include <memory>
@@ -763,12 +764,10 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
   std::vector<Entry> entries;
 
   // The per-record rules run on the check workers, beside the schema checks, and so
-  // does the making of each record's Entry; the caller collects the entries in file
-  // order.
+  // does the making of each record's Entry, handed to the caller with its file.
   options.check.keep_regexes = true;
   options.check.fingerprint = false;
-  std::mutex mutex;
-  std::unordered_map<std::string, std::vector<Entry>> made; // by file path, until collected
+  std::mutex fixes_mutex;
   options.check.after_check = [&](ingest::CheckedFile& checked) {
     std::vector<Diagnostic> found;
     Sink local(options.config, found);
@@ -783,24 +782,19 @@ LintReport lint_paths(const std::vector<std::string>& paths, const LintOptions& 
       checked.regexes[i].reset();
     }
     for (auto& diagnostic : found) checked.diagnostics.push_back(std::move(diagnostic));
-    const std::lock_guard<std::mutex> lock(mutex);
-    for (auto& fix : fixes) report.fixes.push_back(std::move(fix)); // sorted below
-    if (!file_entries.empty()) made[checked.file.path] = std::move(file_entries);
+    checked.work = std::move(file_entries);
+    if (fixes.empty()) return;
+    const std::lock_guard<std::mutex> lock(fixes_mutex); // sorted below
+    for (auto& fix : fixes) report.fixes.push_back(std::move(fix));
   };
   ingest::check_files(walked.files, options.check, [&](ingest::CheckedFile& checked) {
     ++report.files;
     report.records += checked.file.records.size();
     for (auto& diagnostic : checked.diagnostics) report.diagnostics.push_back(std::move(diagnostic));
-    std::vector<Entry> file_entries;
-    {
-      const std::lock_guard<std::mutex> lock(mutex);
-      auto it = made.find(checked.file.path);
-      if (it == made.end()) return;
-      file_entries = std::move(it->second);
-      made.erase(it);
-    }
-    report.linted_records += file_entries.size();
-    for (auto& entry : file_entries) entries.push_back(std::move(entry));
+    auto* file_entries = std::any_cast<std::vector<Entry>>(&checked.work);
+    if (file_entries == nullptr) return;
+    report.linted_records += file_entries->size();
+    for (auto& entry : *file_entries) entries.push_back(std::move(entry));
   });
 
   CrossLinter(options, entries, sink, report).run();
