@@ -10,7 +10,6 @@
 #include <mutex>
 #include <optional>
 #include <string_view>
-#include <thread>
 
 namespace errkb::lint {
 namespace {
@@ -531,10 +530,7 @@ Frequency literal_frequency(const std::vector<std::unique_ptr<Alternation>>& tre
       });
     }
   };
-  std::vector<std::thread> pool;
-  for (std::size_t part = 1; part < parts; ++part) pool.emplace_back(run, part);
-  run(0);
-  for (auto& thread : pool) thread.join();
+  run_parts(parts, run);
   std::vector<std::size_t>& count = counts[0];
   for (std::size_t part = 1; part < parts; ++part)
     for (std::size_t id = 0; id < count.size(); ++id) count[id] += counts[part][id];
@@ -687,10 +683,7 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
         }
       }
     };
-    std::vector<std::thread> pool;
-    for (std::size_t part = 1; part < parts; ++part) pool.emplace_back(run, part);
-    run(0);
-    for (auto& thread : pool) thread.join();
+    run_parts(parts, run);
     for (auto& part : found) // parts cover ascending text ranges: appending keeps each list sorted
       for (const auto& [p, t] : part)
         if (result.matched[p].size() < options.cap) result.matched[p].push_back(t);

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <thread>
 
 namespace errkb::lint {
 namespace {
@@ -127,7 +126,7 @@ std::vector<std::vector<std::size_t>> similar_groups(const std::vector<std::stri
   // pairs each thread skips does not change the connected components merged below.
   const unsigned threads = std::min<unsigned>(thread_count(0), static_cast<unsigned>(bands));
   std::vector<std::vector<std::pair<std::size_t, std::size_t>>> linked(threads);
-  auto scan_bands = [&](unsigned part) {
+  auto scan_bands = [&](std::size_t part) {
     schema::DisjointSets seen(n);
     std::vector<std::pair<std::uint64_t, std::size_t>> buckets(n);
     auto similar = [&](std::size_t x, std::size_t y) {
@@ -163,10 +162,7 @@ std::vector<std::vector<std::size_t>> similar_groups(const std::vector<std::stri
       }
     }
   };
-  std::vector<std::thread> pool;
-  for (unsigned part = 1; part < threads; ++part) pool.emplace_back(scan_bands, part);
-  scan_bands(0);
-  for (auto& thread : pool) thread.join();
+  run_parts(threads, scan_bands);
   schema::DisjointSets components(n);
   for (const auto& pairs : linked)
     for (const auto& [x, y] : pairs) components.unite(x, y);
