@@ -153,7 +153,7 @@ std::string default_path() {
 int latest_migration_level() { return static_cast<int>(k_migrations.size()); }
 
 Database::Database(const std::string& path, Access access, std::chrono::milliseconds busy_timeout, Journal journal)
-  : m_path(path), m_access(access), m_busy_timeout(busy_timeout), m_sql(open_connection(path, access, busy_timeout)) {
+  : m_path(path), m_access(access), m_journal(journal), m_busy_timeout(busy_timeout), m_sql(open_connection(path, access, busy_timeout)) {
   internal::guarded(m_path, [&] {
     m_sql.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
     check_fts5(m_sql);

@@ -52,6 +52,7 @@ public:
   // The path given to the constructor.
   const std::string& path() const noexcept { return m_path; }
   Access access() const noexcept { return m_access; }
+  Journal journal() const noexcept { return m_journal; }
 
   // Sets how long statements wait for a lock held by another connection.
   void set_busy_timeout(std::chrono::milliseconds timeout);
@@ -68,6 +69,7 @@ public:
 private:
   std::string m_path;
   Access m_access;
+  Journal m_journal;
   std::chrono::milliseconds m_busy_timeout;
   SQLite::Database m_sql;
 };

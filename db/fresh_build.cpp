@@ -1,6 +1,7 @@
 #include "db/fresh_build.hpp"
 
 #include "db/internal.hpp"
+#include "db/search_builder.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -24,6 +25,7 @@ bool exists(const std::string& path) {
 // The SQLite files that may sit beside a database file.
 void remove_companions(const std::string& file) {
   for (const char* suffix : {"-journal", "-wal", "-shm"}) ::unlink((file + suffix).c_str());
+  for (const char* suffix : internal::SearchIndexBuilder::file_suffixes()) ::unlink((file + suffix).c_str());
 }
 
 void sync_directory_of(const std::string& path) {

@@ -1,6 +1,7 @@
 #include "db/writer.hpp"
 
 #include "db/internal.hpp"
+#include "db/search_builder.hpp"
 #include "db/match_prefilter.hpp"
 #include "schema/error.hpp"
 #include "schema/record.hpp"
@@ -326,6 +327,9 @@ struct Writer::Impl {
   SQLite::Statement add_run;
   // `errkb match` prefilters of the records stored, written at commit().
   internal::MatchPrefilters match_prefilters{db.sql()};
+  // In a database built from nothing: its full-text indexes, built beside this
+  // transaction (see db/search_builder.hpp); otherwise null.
+  std::unique_ptr<internal::SearchIndexBuilder> search_builder;
 };
 
 std::int64_t Writer::Impl::insert(const json& record, const Fields& fields, std::optional<std::int64_t> rid,
@@ -573,7 +577,8 @@ void Writer::Impl::insert_translations_and_docs(std::int64_t rid, const json& re
     }
   }
 
-  for (const auto& [locale, doc] : docs) {
+  for (auto& [locale, doc] : docs) {
+    const bool trigram_all = doc.trigram_all();
     Binder(insert_search_doc)
       .integer(rid)
       .text(locale)
@@ -582,18 +587,39 @@ void Writer::Impl::insert_translations_and_docs(std::int64_t rid, const json& re
       .text_or_null(doc.dead_ends)
       .text_or_null(doc.workarounds)
       .text_or_null(doc.keywords)
-      .integer(doc.trigram_all() ? 1 : 0)
+      .integer(trigram_all ? 1 : 0)
       .exec();
+    if (search_builder) {
+      internal::SearchText text;
+      text.rowid = db.sql().getLastInsertRowid();
+      text.columns = {std::move(doc.signature), std::move(doc.root_cause), std::move(doc.dead_ends),
+                      std::move(doc.workarounds), std::move(doc.keywords)};
+      text.trigram_all = trigram_all;
+      search_builder->add(std::move(text));
+    }
   }
 }
 
-Writer::Writer(Database& db) {
+Writer::Writer(Database& db, std::size_t expected_records) {
   if (db.access() != Access::read_write) {
     throw StoreError("database " + db.path() + " was opened read-only; cannot write to it");
   }
   internal::begin_immediate(db.sql(), db.path());
   try {
-    m_impl = internal::guarded(db.path(), [&] { return std::make_unique<Impl>(db); });
+    m_impl = internal::guarded(db.path(), [&] {
+      auto impl = std::make_unique<Impl>(db);
+      // A large first ingest into a database being built from nothing, with no
+      // document yet: its indexes are built on two more threads while the records
+      // are written.
+      if (expected_records >= k_parallel_index_min_records && db.journal() == Journal::build && db.path() != ":memory:" &&
+          db.sql().execAndGet("SELECT NOT EXISTS (SELECT 1 FROM search_docs)").getInt() != 0) {
+        try {
+          impl->search_builder = std::make_unique<internal::SearchIndexBuilder>(db.path());
+        } catch (const std::exception&) { // e.g. no room for its files: index at commit()
+        }
+      }
+      return impl;
+    });
   } catch (...) {
     db.sql().tryExec("ROLLBACK");
     throw;
@@ -753,7 +779,8 @@ std::int64_t Writer::add_run(const RunCounts& counts) {
 void Writer::commit() {
   m_impl->mutate([&] {
     m_impl->match_prefilters.store();
-    internal::sync_search_index(m_impl->db.sql());
+    if (!m_impl->search_builder || !m_impl->search_builder->install(m_impl->db.sql()))
+      internal::sync_search_index(m_impl->db.sql());
     m_impl->db.sql().exec("COMMIT");
   });
   m_impl->state = Impl::State::committed;

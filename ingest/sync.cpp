@@ -66,7 +66,7 @@ SyncReport sync(db::Database& db, const std::vector<std::string>& paths, const S
   report.files = walked.files.size();
   const std::unordered_set<std::string> walked_set(walked.files.begin(), walked.files.end());
 
-  db::Writer writer(db);
+  db::Writer writer(db, walked.files.size());
   std::map<std::string, db::StoredFile> stored = writer.files();
   std::map<std::string, std::string> owner; // record id -> stored file; filled when a first file is loaded
   bool owner_filled = false;
