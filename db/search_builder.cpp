@@ -62,22 +62,32 @@ SearchIndexBuilder::SearchIndexBuilder(const std::string& db_path) {
       db.exec("BEGIN");
     }
   } catch (...) {
-    for (auto& index : m_indexes) {
-      index->db.reset();
-      ::unlink(index->path.c_str());
-    }
+    remove_files();
     throw;
   }
   // The connections move to their threads (each is used by one thread at a time).
-  for (auto& index : m_indexes) {
-    Index* target = index.get();
-    index->thread = std::thread([this, target] { run(*target); });
+  try {
+    for (auto& index : m_indexes) {
+      Index* target = index.get();
+      index->thread = std::thread([this, target] { run(*target); });
+    }
+  } catch (...) { // std::system_error: no thread to be had
+    stop();
+    remove_files();
+    throw;
   }
 }
 
 SearchIndexBuilder::~SearchIndexBuilder() {
   stop();
-  for (auto& index : m_indexes) ::unlink(index->path.c_str());
+  remove_files();
+}
+
+void SearchIndexBuilder::remove_files() noexcept {
+  for (auto& index : m_indexes) {
+    index->db.reset(); // a thread that never started leaves its connection
+    ::unlink(index->path.c_str());
+  }
 }
 
 void SearchIndexBuilder::stop() noexcept {
@@ -103,8 +113,12 @@ void SearchIndexBuilder::add(SearchText&& text) noexcept {
     m_batch->push_back(std::move(text));
     if (m_batch->size() >= k_batch) publish_batch();
   } catch (...) { // std::bad_alloc: the Writer indexes the documents itself
-    m_failed = true;
     m_batch.reset();
+    {
+      const std::lock_guard<std::mutex> lock(m_mutex);
+      m_failed = true;
+    }
+    m_changed.notify_all();
   }
 }
 
@@ -126,64 +140,64 @@ void SearchIndexBuilder::publish_batch() noexcept {
 
 void SearchIndexBuilder::run(Index& index) noexcept {
   try {
-    SQLite::Database& db = *index.db;
-    std::optional<SQLite::Statement> full; // a statement of k_batch rows, kept
-    for (;;) {
-      std::shared_ptr<const Batch> batch;
-      {
-        std::unique_lock<std::mutex> lock(m_mutex);
-        m_changed.wait(lock, [&] { return m_stopped || m_failed || !index.queue.empty() || m_finished; });
-        if (m_stopped || m_failed) {
-          index.db.reset();
-          return;
-        }
-        if (index.queue.empty()) break; // finished
-        batch = std::move(index.queue.front());
-        index.queue.pop_front();
-      }
-      m_changed.notify_all(); // room for the next batch
-
-      auto sql_for = [&](std::size_t rows) {
-        std::string sql = std::string("INSERT INTO ") + index.table + " (rowid, " + k_columns + ") VALUES ";
-        for (std::size_t r = 0; r < rows; ++r) sql += r == 0 ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)";
-        return sql;
-      };
-      std::optional<SQLite::Statement> once;
-      SQLite::Statement* insert = nullptr;
-      if (batch->size() == k_batch) {
-        if (!full) full.emplace(db, sql_for(k_batch));
-        insert = &*full;
-      } else {
-        insert = &once.emplace(db, sql_for(batch->size()));
-      }
-      int parameter = 0;
-      for (const SearchText& text : *batch) {
-        insert->bind(++parameter, static_cast<std::int64_t>(text.rowid));
-        for (std::size_t c = 0; c < text.columns.size(); ++c) {
-          const bool indexed = !index.trigram || text.trigram_all || c == 0 || c == 4;
-          if (indexed && !text.columns[c].empty()) {
-            insert->bindNoCopy(++parameter, text.columns[c]);
-          } else {
-            insert->bind(++parameter); // NULL
-          }
-        }
-      }
-      insert->exec();
-      insert->reset();
-      insert->clearBindings();
-    }
-    full.reset();
-    db.exec("COMMIT");
-    index.db.reset(); // closed before install() reads the file
-    index.built = true;
+    index.built = fill(index);
   } catch (...) { // an SQLite error or std::bad_alloc: the Writer indexes the documents itself
-    index.db.reset();
     {
       const std::lock_guard<std::mutex> lock(m_mutex);
       m_failed = true;
     }
     m_changed.notify_all();
   }
+  index.db.reset(); // its statements are gone; closed before install() reads the file
+}
+
+bool SearchIndexBuilder::fill(Index& index) {
+  SQLite::Database& db = *index.db;
+  auto sql_for = [&](std::size_t rows) {
+    std::string sql = std::string("INSERT INTO ") + index.table + " (rowid, " + k_columns + ") VALUES ";
+    for (std::size_t r = 0; r < rows; ++r) sql += r == 0 ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)";
+    return sql;
+  };
+  std::optional<SQLite::Statement> full; // a statement of k_batch rows, kept
+  for (;;) {
+    std::shared_ptr<const Batch> batch;
+    {
+      std::unique_lock<std::mutex> lock(m_mutex);
+      m_changed.wait(lock, [&] { return m_stopped || m_failed || !index.queue.empty() || m_finished; });
+      if (m_stopped || m_failed) return false;
+      if (index.queue.empty()) break; // finished
+      batch = std::move(index.queue.front());
+      index.queue.pop_front();
+    }
+    m_changed.notify_all(); // room for the next batch
+
+    std::optional<SQLite::Statement> once;
+    SQLite::Statement* insert = nullptr;
+    if (batch->size() == k_batch) {
+      if (!full) full.emplace(db, sql_for(k_batch));
+      insert = &*full;
+    } else {
+      insert = &once.emplace(db, sql_for(batch->size()));
+    }
+    int parameter = 0;
+    for (const SearchText& text : *batch) {
+      insert->bind(++parameter, static_cast<std::int64_t>(text.rowid));
+      for (std::size_t c = 0; c < text.columns.size(); ++c) {
+        const bool indexed = !index.trigram || text.trigram_all || c == 0 || c == 4;
+        if (indexed && !text.columns[c].empty()) {
+          insert->bindNoCopy(++parameter, text.columns[c]);
+        } else {
+          insert->bind(++parameter); // NULL
+        }
+      }
+    }
+    insert->exec();
+    insert->reset();
+    insert->clearBindings();
+  }
+  full.reset();
+  db.exec("COMMIT");
+  return true;
 }
 
 bool SearchIndexBuilder::install(SQLite::Database& sql) {
@@ -195,19 +209,24 @@ bool SearchIndexBuilder::install(SQLite::Database& sql) {
   m_changed.notify_all();
   for (auto& index : m_indexes)
     if (index->thread.joinable()) index->thread.join();
-  if (m_failed || !m_ordered) return false;
-  for (const auto& index : m_indexes)
-    if (!index->built) return false;
+  bool usable = !m_failed && m_ordered;
+  for (const auto& index : m_indexes) usable = usable && index->built;
+  if (!usable) {
+    remove_files(); // room for the fallback's index
+    return false;
+  }
 
   // The documents indexed must be exactly those of search_docs, and the database's
   // indexes must hold none yet.
   {
     SQLite::Statement state(sql, "SELECT count(*), coalesce(max(rowid), 0), (SELECT count(*) FROM search_deleted), "
                                  "(SELECT value FROM meta WHERE key = 'search_indexed_upto') FROM search_docs");
-    if (!state.executeStep()) return false;
-    if (state.getColumn(0).getInt64() != m_documents || state.getColumn(1).getInt64() != m_last_rowid ||
-        state.getColumn(2).getInt64() != 0 || state.getColumn(3).getInt64() != 0)
+    if (!state.executeStep() || state.getColumn(0).getInt64() != m_documents ||
+        state.getColumn(1).getInt64() != m_last_rowid || state.getColumn(2).getInt64() != 0 ||
+        state.getColumn(3).getInt64() != 0) {
+      remove_files();
       return false;
+    }
   }
 
   std::vector<SQLite::Database> sources;
@@ -218,9 +237,13 @@ bool SearchIndexBuilder::install(SQLite::Database& sql) {
       const std::string name = std::string(index->table) + suffix;
       SQLite::Statement from(sources.back(), "SELECT * FROM " + name + " LIMIT 0");
       SQLite::Statement to(sql, "SELECT * FROM " + name + " LIMIT 0");
-      if (from.getColumnCount() != to.getColumnCount()) return false;
-      for (int c = 0; c < from.getColumnCount(); ++c)
-        if (std::string(from.getColumnName(c)) != to.getColumnName(c)) return false;
+      bool same = from.getColumnCount() == to.getColumnCount();
+      for (int c = 0; same && c < from.getColumnCount(); ++c) same = std::string(from.getColumnName(c)) == to.getColumnName(c);
+      if (!same) {
+        sources.clear();
+        remove_files();
+        return false;
+      }
     }
   }
 
@@ -263,6 +286,21 @@ bool SearchIndexBuilder::install(SQLite::Database& sql) {
       }
     }
   }
+  sources.clear();
+  remove_files();
+
+  // FTS5 caches a table's structure record per connection and notices only other
+  // connections' writes: this one still holds the empty index its migration made.
+  // Rolling back a write to the table drops that cache, so the next statement reads
+  // the copied structure (tested in test_search_builder.cpp: the same connection
+  // finds the documents and writes on).
+  for (const auto& index : m_indexes) {
+    sql.exec("SAVEPOINT errkb_search_reload");
+    sql.exec(std::string("INSERT INTO ") + index->table + " (" + index->table + ", rank) VALUES ('hashsize', 16777216)");
+    sql.exec("ROLLBACK TO errkb_search_reload");
+    sql.exec("RELEASE errkb_search_reload");
+  }
+
   SQLite::Statement indexed(sql, "UPDATE meta SET value = ? WHERE key = 'search_indexed_upto'");
   indexed.bind(1, static_cast<std::int64_t>(m_last_rowid));
   indexed.exec();

@@ -12,8 +12,10 @@
 // Writer copies the finished index's shadow tables (`<table>_data`, `_idx`,
 // `_docsize`: the whole index; an external-content index keeps no content) over
 // the database's empty ones. FTS5 stores an index the same whatever its content
-// option, so the database then holds what sync_search_index would have built
-// (tests/unit/db/test_search_builder.cpp compares every token of both).
+// option, so the database then holds the index sync_search_index would have
+// built: the same tokens at the same positions, the same document sizes
+// (tests/unit/db/test_search_builder.cpp compares them), in more segments (one per
+// statement, merged by FTS5 as it goes).
 //
 // Only for documents written in rowid order into empty indexes, with none deleted:
 // install() checks that, and the Writer falls back to sync_search_index otherwise
@@ -73,7 +75,9 @@ private:
 
   void publish_batch() noexcept;
   void run(Index& index) noexcept;
+  bool fill(Index& index); // false when stopped
   void stop() noexcept;
+  void remove_files() noexcept;
 
   std::vector<std::unique_ptr<Index>> m_indexes;
   std::shared_ptr<Batch> m_batch; // being filled by add()

@@ -64,8 +64,10 @@ public:
   // Starts a write transaction (BEGIN IMMEDIATE) on `db`, which must be read_write
   // and outlive the Writer. Waits up to db.busy_timeout() for another writer, then
   // throws StoreError "database PATH is locked by another writer (another ingest
-  // running?)". `expected_records`: how many records the caller is about to store
-  // (see k_parallel_index_min_records); the result is the same whatever it is.
+  // running?)". `expected_records`: about how many records the caller is about to
+  // store (see k_parallel_index_min_records; ingest passes the number of files, so
+  // a few large .jsonl files keep the bulk path); the result is the same whatever
+  // it is.
   explicit Writer(Database& db, std::size_t expected_records = 0);
 
   // Rolls the transaction back unless commit() succeeded; never throws.

@@ -66,8 +66,16 @@ std::vector<std::pair<long long, std::string>> docsizes(Database& db, const std:
 
 void check_integrity(Database& db) {
   for (const std::string table : {"search_words", "search_trigram"})
-    CHECK_NOTHROW(db.sql().exec("INSERT INTO " + table + " (" + table + ") VALUES ('integrity-check')"));
+    CHECK_NOTHROW(db.sql().exec("INSERT INTO " + table + " (" + table + ", rank) VALUES ('integrity-check', 1)"));
 }
+
+// FTS5 segments of an index: the bulk path writes the corpus below in one, the
+// builders one per statement of 2,048 documents.
+long long segments(Database& db, const std::string& table) {
+  return scalar(db, "SELECT count(DISTINCT segid) FROM " + table + "_idx");
+}
+
+const std::string k_match_8 = "SELECT count(*) FROM search_words WHERE search_words MATCH 'generatedfailure8'";
 
 // Stores `all` through a Writer told to expect `expected` records; removes the
 // record `remove` (if any) in the same transaction.
@@ -117,6 +125,10 @@ TEST_CASE("A large first ingest builds the same full-text index on its own threa
     CHECK(docsizes(built, table) == docsizes(bulk, table));
   }
   check_integrity(built);
+  // The builders' index, not the bulk path's fallback.
+  CHECK(segments(bulk, "search_words") == 1);
+  CHECK(segments(built, "search_words") > 1);
+  CHECK(segments(built, "search_trigram") > 1);
   const std::string query = "SELECT group_concat(rowid) FROM (SELECT rowid FROM search_words WHERE search_words "
                             "MATCH 'token42 OR generatedfailure7' ORDER BY bm25(search_words), rowid)";
   SQLite::Statement a(built.sql(), query), b(bulk.sql(), query);
@@ -146,7 +158,7 @@ TEST_CASE("The parallel index falls back to the bulk path when a document was de
     CHECK(instances(built, table) == instances(bulk, table));
   }
   CHECK(scalar(built, "SELECT count(*) FROM search_words WHERE search_words MATCH 'generatedfailure7'") == 0);
-  CHECK(scalar(built, "SELECT count(*) FROM search_words WHERE search_words MATCH 'generatedfailure8'") == 1);
+  CHECK(scalar(built, k_match_8) == 1);
 }
 
 TEST_CASE("A small first ingest indexes at commit", "[db][search-builder]") {
@@ -160,4 +172,48 @@ TEST_CASE("A small first ingest indexes at commit", "[db][search-builder]") {
   writer.commit();
   // Its English and its Chinese document.
   CHECK(scalar(build->db(), "SELECT count(*) FROM search_words WHERE search_words MATCH 'bnb_4bit_compute_dtype'") == 2);
+}
+
+TEST_CASE("The connection that installed the parallel index reads and writes it", "[db][search-builder]") {
+  TempDir dir;
+  const std::vector<json> all = records(1100);
+  const std::string path = dir.file("built.db");
+  auto build = FreshBuild::begin(path, milliseconds(100));
+  REQUIRE(build != nullptr);
+  Database& db = build->db();
+  store(db, std::vector<json>(all.begin(), all.end() - 1), k_parallel_index_min_records);
+  REQUIRE(segments(db, "search_words") > 1); // the builders' index
+  // FTS5 cached the empty index of the migration in this connection: it must not
+  // serve it now, nor write over the installed index.
+  CHECK(scalar(db, k_match_8) == 1);
+  store(db, {all.back()}, 1);
+  CHECK(scalar(db, "SELECT count(*) FROM search_words WHERE search_words MATCH 'generatedfailure1099'") == 1);
+  CHECK(scalar(db, k_match_8) == 1);
+  check_integrity(db);
+
+  Database bulk(dir.file("bulk.db"), Access::read_write);
+  store(bulk, all, 0);
+  for (const std::string table : {"search_words", "search_trigram"}) {
+    INFO(table);
+    CHECK(instances(db, table) == instances(bulk, table));
+  }
+}
+
+TEST_CASE("A Writer dropped without commit stops the builders and removes their files", "[db][search-builder]") {
+  TempDir dir;
+  const std::vector<json> all = records(1100);
+  const std::string path = dir.file("built.db");
+  auto build = FreshBuild::begin(path, milliseconds(100));
+  REQUIRE(build != nullptr);
+  {
+    Writer writer(build->db(), k_parallel_index_min_records);
+    for (const auto& record : all) writer.upsert_record(record, "", 0); // a batch reached the builders
+    CHECK(builder_files_exist(path + ".building"));
+  } // rolled back
+  CHECK_FALSE(builder_files_exist(path + ".building"));
+  CHECK(rows(build->db(), "records") == 0);
+  CHECK(rows(build->db(), "search_docs") == 0);
+  store(build->db(), {all.front()}, k_parallel_index_min_records); // and the next one starts afresh
+  CHECK(scalar(build->db(), "SELECT count(*) FROM search_words WHERE search_words MATCH 'generatedfailure0'") == 1);
+  check_integrity(build->db());
 }
