@@ -17,13 +17,15 @@ constexpr std::size_t k_batch = 2048;
 // Batches queued per index before add() waits for the builders.
 constexpr std::size_t k_queued = 2;
 
+// As declared in db/migrations/0001_initial.sql (test_search_builder.cpp compares
+// the indexes built with these against the migration's).
 constexpr const char* k_columns = "signature, root_cause, dead_ends, workarounds, keywords";
+constexpr const char* k_hashsize = "16777216";
 constexpr std::array<const char*, 3> k_shadow_tables = {"_data", "_idx", "_docsize"};
 
 } // namespace
 
 struct SearchIndexBuilder::Index {
-  // As declared in db/migrations/0001_initial.sql.
   const char* table;
   const char* tokenizer;
   // search_trigram indexes root_cause, dead_ends and workarounds only of documents
@@ -57,8 +59,8 @@ SearchIndexBuilder::SearchIndexBuilder(const std::string& db_path) {
               "PRAGMA cache_size = -4096");
       db.exec(std::string("CREATE VIRTUAL TABLE ") + index->table + " USING fts5 (" + k_columns +
               ", content = '', tokenize = '" + index->tokenizer + "')");
-      db.exec(std::string("INSERT INTO ") + index->table + " (" + index->table +
-              ", rank) VALUES ('hashsize', 16777216)");
+      db.exec(std::string("INSERT INTO ") + index->table + " (" + index->table + ", rank) VALUES ('hashsize', " +
+              k_hashsize + ")");
       db.exec("BEGIN");
     }
   } catch (...) {
@@ -296,7 +298,8 @@ bool SearchIndexBuilder::install(SQLite::Database& sql) {
   // finds the documents and writes on).
   for (const auto& index : m_indexes) {
     sql.exec("SAVEPOINT errkb_search_reload");
-    sql.exec(std::string("INSERT INTO ") + index->table + " (" + index->table + ", rank) VALUES ('hashsize', 16777216)");
+    sql.exec(std::string("INSERT INTO ") + index->table + " (" + index->table + ", rank) VALUES ('hashsize', " +
+             k_hashsize + ")");
     sql.exec("ROLLBACK TO errkb_search_reload");
     sql.exec("RELEASE errkb_search_reload");
   }

@@ -608,11 +608,11 @@ Writer::Writer(Database& db, std::size_t expected_records) {
   try {
     m_impl = internal::guarded(db.path(), [&] {
       auto impl = std::make_unique<Impl>(db);
-      // A large first ingest into a database being built from nothing, with no
-      // document yet: its indexes are built on two more threads while the records
-      // are written.
-      if (expected_records >= k_parallel_index_min_records && db.journal() == Journal::build && db.path() != ":memory:" &&
-          db.sql().execAndGet("SELECT NOT EXISTS (SELECT 1 FROM search_docs)").getInt() != 0) {
+      // A large first ingest into a database being built from nothing: its indexes
+      // are built on two more threads while the records are written (install()
+      // checks the indexes were empty and falls back otherwise).
+      if (expected_records >= k_parallel_index_min_records && db.journal() == Journal::build &&
+          db.path() != ":memory:") {
         try {
           impl->search_builder = std::make_unique<internal::SearchIndexBuilder>(db.path());
         } catch (const std::exception&) { // e.g. no room for its files: index at commit()

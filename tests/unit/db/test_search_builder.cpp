@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -86,6 +87,13 @@ void store(Database& db, const std::vector<json>& all, std::size_t expected, con
   writer.commit();
 }
 
+// The private build of a first database at `path`.
+std::unique_ptr<FreshBuild> begin_build(const std::string& path) {
+  auto build = FreshBuild::begin(path, milliseconds(100));
+  REQUIRE(build != nullptr);
+  return build;
+}
+
 bool builder_files_exist(const std::string& building) {
   return fs::exists(building + "-fts-words") || fs::exists(building + "-fts-trigram");
 }
@@ -101,8 +109,7 @@ TEST_CASE("A large first ingest builds the same full-text index on its own threa
   store(bulk, all, k_parallel_index_min_records);
 
   const std::string path = dir.file("built.db");
-  auto build = FreshBuild::begin(path, milliseconds(100));
-  REQUIRE(build != nullptr);
+  auto build = begin_build(path);
   {
     Writer writer(build->db(), k_parallel_index_min_records);
     CHECK(builder_files_exist(path + ".building")); // the parallel path is taken
@@ -145,8 +152,7 @@ TEST_CASE("The parallel index falls back to the bulk path when a document was de
   store(bulk, all, 0, "huggingface/generated-7");
 
   const std::string path = dir.file("built.db");
-  auto build = FreshBuild::begin(path, milliseconds(100));
-  REQUIRE(build != nullptr);
+  auto build = begin_build(path);
   store(build->db(), all, k_parallel_index_min_records, "huggingface/generated-7");
   REQUIRE(build->publish());
   build.reset();
@@ -164,8 +170,7 @@ TEST_CASE("The parallel index falls back to the bulk path when a document was de
 TEST_CASE("A small first ingest indexes at commit", "[db][search-builder]") {
   TempDir dir;
   const std::string path = dir.file("small.db");
-  auto build = FreshBuild::begin(path, milliseconds(100));
-  REQUIRE(build != nullptr);
+  auto build = begin_build(path);
   Writer writer(build->db(), k_parallel_index_min_records - 1);
   CHECK_FALSE(builder_files_exist(path + ".building"));
   writer.upsert_record(seed_record(), "", 0);
@@ -178,8 +183,7 @@ TEST_CASE("The connection that installed the parallel index reads and writes it"
   TempDir dir;
   const std::vector<json> all = records(1100);
   const std::string path = dir.file("built.db");
-  auto build = FreshBuild::begin(path, milliseconds(100));
-  REQUIRE(build != nullptr);
+  auto build = begin_build(path);
   Database& db = build->db();
   store(db, std::vector<json>(all.begin(), all.end() - 1), k_parallel_index_min_records);
   REQUIRE(segments(db, "search_words") > 1); // the builders' index
@@ -203,8 +207,7 @@ TEST_CASE("A Writer dropped without commit stops the builders and removes their 
   TempDir dir;
   const std::vector<json> all = records(1100);
   const std::string path = dir.file("built.db");
-  auto build = FreshBuild::begin(path, milliseconds(100));
-  REQUIRE(build != nullptr);
+  auto build = begin_build(path);
   {
     Writer writer(build->db(), k_parallel_index_min_records);
     for (const auto& record : all) writer.upsert_record(record, "", 0); // a batch reached the builders
