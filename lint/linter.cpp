@@ -15,9 +15,12 @@
 #include <any>
 #include <cctype>
 #include <cstdint>
+#include <future>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <set>
+#include <system_error>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
@@ -72,6 +75,10 @@ public:
     const Level level = m_config.level(code);
     if (level == Level::off) return;
     m_out.push_back({severity_of(level), std::string(code), file, line, std::move(pointer), std::move(message)});
+  }
+  // Findings another Sink with the same config emitted.
+  void append(std::vector<Diagnostic>&& findings) {
+    m_out.insert(m_out.end(), std::make_move_iterator(findings.begin()), std::make_move_iterator(findings.end()));
   }
 
 private:
@@ -485,8 +492,20 @@ public:
 
   void run() {
     index_ids();
+    // The duplicate rules and the regex rules share only the entries, read-only: run
+    // side by side, each fills the other's single-threaded stretches.
+    std::vector<Diagnostic> duplicate_findings;
+    Sink duplicate_sink(m_options.config, duplicate_findings);
+    auto find_duplicates = [&] { duplicates(duplicate_sink); };
+    std::future<void> side;
+    try {
+      side = std::async(std::launch::async, find_duplicates);
+    } catch (const std::system_error&) { // no thread to be had: after the regex rules
+      side = std::async(std::launch::deferred, find_duplicates);
+    }
     regexes();
-    duplicates();
+    side.get();
+    m_sink.append(std::move(duplicate_findings));
     graph();
   }
 
@@ -577,8 +596,8 @@ private:
 
   // Reports each group (entry indices) whose members span >= 2 errors: every member
   // with the ids of the other errors' members it is linked to.
-  void report_groups(std::string_view code, const std::vector<std::vector<std::size_t>>& groups, const std::string& what,
-                     const std::vector<std::size_t>* node_of = nullptr) {
+  void report_groups(Sink& sink, std::string_view code, const std::vector<std::vector<std::size_t>>& groups,
+                     const std::string& what, const std::vector<std::size_t>* node_of = nullptr) {
     std::size_t reported = 0;
     for (const auto& group : groups) {
       std::set<std::string> keys;
@@ -597,7 +616,7 @@ private:
         std::sort(others.begin(), others.end());
         any = true;
         const bool regex = code == "W402";
-        m_sink.emit(code, e.file, regex ? e.line_regex : e.line_signature, regex ? "/regex" : "/signature",
+        sink.emit(code, e.file, regex ? e.line_regex : e.line_signature, regex ? "/regex" : "/signature",
                     what + " " + std::to_string(others.size()) + " record" + (others.size() == 1 ? "" : "s") +
                       " of other errors (group of " + std::to_string(group.size()) + "): " + id_list(others));
       }
@@ -606,7 +625,9 @@ private:
     if (reported > 0) m_report.groups[std::string(code)] = reported;
   }
 
-  void duplicates() {
+  // W401-W403. Emits into its own `sink` and writes only m_report.groups: it runs
+  // beside regexes() (see run()).
+  void duplicates(Sink& sink) {
     std::unordered_map<std::string, std::size_t> node_index;
     std::vector<std::string> node_text;
     std::vector<std::vector<std::size_t>> node_members;
@@ -620,16 +641,16 @@ private:
       node_members[it->second].push_back(i);
       node_of[i] = it->second;
     }
-    if (m_sink.on("W401")) report_groups("W401", node_members, "same signature as");
-    if (m_sink.on("W402")) {
+    if (sink.on("W401")) report_groups(sink, "W401", node_members, "same signature as");
+    if (sink.on("W402")) {
       std::map<std::string, std::vector<std::size_t>> by_regex;
       for (std::size_t i = 0; i < m_entries.size(); ++i) by_regex[m_entries[i].regex].push_back(i);
       std::vector<std::vector<std::size_t>> groups;
       for (auto& [regex, members] : by_regex)
         if (members.size() > 1) groups.push_back(std::move(members));
-      report_groups("W402", groups, "same regex as");
+      report_groups(sink, "W402", groups, "same regex as");
     }
-    if (m_sink.on("W403")) {
+    if (sink.on("W403")) {
       std::vector<std::vector<std::size_t>> groups;
       for (const auto& nodes : similar_groups(node_text, m_options.config.thresholds.near_duplicate_similarity)) {
         std::vector<std::size_t> members;
@@ -637,7 +658,7 @@ private:
         std::sort(members.begin(), members.end());
         groups.push_back(std::move(members));
       }
-      report_groups("W403", groups, "signature nearly identical to", &node_of);
+      report_groups(sink, "W403", groups, "signature nearly identical to", &node_of);
     }
   }
 

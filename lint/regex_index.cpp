@@ -5,9 +5,9 @@
 #include "schema/search_regex.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string_view>
 
@@ -452,54 +452,81 @@ bool latin1_safe(std::string_view pattern) {
          pattern.find("\\p") == std::string_view::npos && pattern.find("\\P") == std::string_view::npos;
 }
 
-// The compiled regexes of one chunk of patterns: all at once on every thread
-// (`eager`), or each when first needed.
-class Chunk {
+// The compiled forms of one pattern, each built when first needed and used by one
+// thread only (no lock around RE2's DFA cache): the Latin-1 build of an ASCII pattern,
+// else the UTF-8 one, and for a Latin-1 pattern the UTF-8 build for non-ASCII text.
+class Compiled {
 public:
-  Chunk(const std::vector<std::string>& patterns, std::size_t begin, std::size_t end, unsigned threads, bool eager)
-    : m_patterns(patterns), m_begin(begin), m_regex(end - begin), m_latin1(end - begin), m_once(end - begin),
-      m_utf8(end - begin), m_utf8_once(end - begin) {
-    for (std::size_t i = 0; i < m_regex.size(); ++i) m_latin1[i] = latin1_safe(patterns[begin + i]) ? 1 : 0;
-    if (!eager) return;
-    parallel(m_regex.size(), threads, [&](std::size_t from, std::size_t to) {
-      for (std::size_t i = from; i < to; ++i) regex(begin + i);
-    });
-  }
+  explicit Compiled(const std::string& pattern) : m_pattern(pattern), m_latin1(latin1_safe(pattern)) {}
 
-  bool ok(std::size_t pattern) const { return regex(pattern) != nullptr; }
+  bool ok() { return regex() != nullptr; }
 
   // RE2::PartialMatch with `match`'s (UTF-8) semantics; `ascii`: the text is ASCII-only.
-  bool matches(std::size_t pattern, const std::string& text, bool ascii) const {
-    const std::size_t i = pattern - m_begin;
-    if (!m_latin1[i] || ascii) {
-      const schema::SearchRegex* re = regex(pattern);
+  bool matches(const std::string& text, bool ascii) {
+    if (!m_latin1 || ascii) {
+      const schema::SearchRegex* re = regex();
       return re != nullptr && re->search(text);
     }
-    std::call_once(m_utf8_once[i], [&] { m_utf8[i] = std::make_unique<schema::SearchRegex>(m_patterns[pattern], schema::regex_options()); });
-    return m_utf8[i]->ok() && m_utf8[i]->search(text);
+    if (!m_utf8) m_utf8 = std::make_unique<schema::SearchRegex>(m_pattern, schema::regex_options());
+    return m_utf8->ok() && m_utf8->search(text);
   }
 
 private:
-  // The Latin-1 build of an ASCII pattern, else the UTF-8 one; null if invalid.
-  const schema::SearchRegex* regex(std::size_t pattern) const {
-    const std::size_t i = pattern - m_begin;
-    std::call_once(m_once[i], [&] {
+  // Null if invalid.
+  const schema::SearchRegex* regex() {
+    if (!m_tried) {
+      m_tried = true;
       RE2::Options options = schema::regex_options();
-      if (m_latin1[i]) options.set_encoding(RE2::Options::EncodingLatin1);
-      auto re = std::make_unique<schema::SearchRegex>(m_patterns[pattern], options);
-      if (re->ok()) m_regex[i] = std::move(re);
-    });
-    return m_regex[i].get();
+      if (m_latin1) options.set_encoding(RE2::Options::EncodingLatin1);
+      auto re = std::make_unique<schema::SearchRegex>(m_pattern, options);
+      if (re->ok()) m_regex = std::move(re);
+    }
+    return m_regex.get();
   }
 
-  const std::vector<std::string>& m_patterns;
-  std::size_t m_begin;
-  mutable std::vector<std::unique_ptr<schema::SearchRegex>> m_regex;
-  std::vector<char> m_latin1;
-  mutable std::vector<std::once_flag> m_once;
-  mutable std::vector<std::unique_ptr<schema::SearchRegex>> m_utf8; // UTF-8 builds of Latin-1 patterns, for non-ASCII text
-  mutable std::vector<std::once_flag> m_utf8_once;
+  const std::string& m_pattern;
+  bool m_latin1;
+  bool m_tried = false;
+  std::unique_ptr<schema::SearchRegex> m_regex;
+  std::unique_ptr<schema::SearchRegex> m_utf8; // UTF-8 build of a Latin-1 pattern, for non-ASCII text
 };
+
+// Which texts contain each literal: one scan of every text with a LiteralSet of all
+// literals, split over threads by text ranges. Literal `id`'s texts, ascending, are
+// texts[offset[id]] .. texts[offset[id + 1]] (one array: no slack of a vector each).
+struct Postings {
+  std::vector<std::size_t> offset;
+  std::vector<std::uint32_t> texts;
+};
+Postings postings(const LiteralSet& index, const std::vector<std::string>& lowered, unsigned threads) {
+  const std::size_t literal_count = index.literals().size();
+  const std::size_t parts = std::max<std::size_t>(1, std::min<std::size_t>(threads, lowered.size() / 256));
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> found(parts); // (literal, text)
+  run_parts(parts, [&](std::size_t part) {
+    const std::size_t from = part * lowered.size() / parts, to = (part + 1) * lowered.size() / parts;
+    std::vector<std::uint32_t> seen(literal_count, 0);
+    for (std::size_t t = from; t < to; ++t) {
+      const auto stamp = static_cast<std::uint32_t>(t - from + 1);
+      index.scan(lowered[t], [&](std::uint32_t id) {
+        if (seen[id] == stamp) return;
+        seen[id] = stamp;
+        found[part].emplace_back(id, static_cast<std::uint32_t>(t));
+      });
+    }
+  });
+  Postings out;
+  out.offset.assign(literal_count + 1, 0);
+  for (const auto& part : found)
+    for (const auto& hit : part) ++out.offset[hit.first + 1];
+  for (std::size_t id = 0; id < literal_count; ++id) out.offset[id + 1] += out.offset[id];
+  out.texts.resize(out.offset[literal_count]);
+  std::vector<std::size_t> next(out.offset.begin(), out.offset.end() - 1);
+  for (auto& part : found) { // parts cover ascending text ranges: filling in order keeps each list sorted
+    for (const auto& [id, t] : part) out.texts[next[id]++] = t;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>>().swap(part);
+  }
+  return out;
+}
 
 // How many texts of a sample (at most about k_sample, spread evenly) hold each literal
 // the requirements could use: only the literals' order matters.
@@ -584,110 +611,94 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
   }
 
   const bool grouped = !options.group_of_pattern.empty();
-  // (pattern, text) -> check: all-pairs reuses the checks' results.
-  std::unordered_map<std::uint64_t, std::size_t> check_of;
-  if (options.all_pairs)
-    for (std::size_t c = 0; c < checks.size(); ++c) check_of.emplace(std::uint64_t{checks[c].first} * texts.size() + checks[c].second, c);
 
-  // Checks by pattern, so each chunk finds its own.
+  // Checks by pattern, so each pattern's task finds its own.
   std::vector<std::size_t> check_order(checks.size());
   for (std::size_t c = 0; c < checks.size(); ++c) check_order[c] = c;
   std::sort(check_order.begin(), check_order.end(), [&](std::size_t a, std::size_t b) { return checks[a] < checks[b]; });
+  std::vector<std::size_t> first_check(patterns.size() + 1, check_order.size());
+  for (std::size_t k = check_order.size(); k-- > 0;) first_check[checks[check_order[k]].first] = k;
+  for (std::size_t p = patterns.size(); p-- > 0;) first_check[p] = std::min(first_check[p], first_check[p + 1]);
 
-  // Chunks bound memory: every RE2 keeps its DFA cache, ~20 KB each once used.
-  // Smaller chunks reuse the memory the previous one freed (fewer page faults, warmer
-  // caches), but each chunk scans every text once: an eighth of the patterns, at least
-  // 256, at most options.chunk.
-  std::size_t chunk_size = std::min(options.chunk, std::max<std::size_t>(256, (patterns.size() + 7) / 8));
-  chunk_size = std::max<std::size_t>(1, chunk_size);
-  std::size_t next_check = 0;
-  for (std::size_t begin = 0; begin < patterns.size(); begin += chunk_size) {
-    const std::size_t end = std::min(patterns.size(), begin + chunk_size);
-    const Chunk chunk(patterns, begin, end, threads, options.per_pattern);
-
-    std::size_t checks_end = next_check;
-    while (checks_end < check_order.size() && checks[check_order[checks_end]].first < end) ++checks_end;
-    if (options.per_pattern) {
-      parallel(end - begin, threads, [&](std::size_t from, std::size_t to) {
-        for (std::size_t p = begin + from; p < begin + to; ++p) {
-          compiled[p] = chunk.ok(p) ? 1 : 0;
-          matches_empty[p] = chunk.ok(p) && (!trees[p] || may_match(*trees[p], "")) && chunk.matches(p, "", true) ? 1 : 0;
-        }
-      });
-    }
-    parallel(checks_end - next_check, threads, [&](std::size_t from, std::size_t to) {
-      for (std::size_t k = next_check + from; k < next_check + to; ++k) {
-        const auto& [p, t] = checks[check_order[k]];
-        check_matched[check_order[k]] = may_match_text(p, t) && chunk.matches(p, texts[t], ascii[t]) ? 1 : 0;
-      }
-    });
-    next_check = checks_end;
-    if (!options.all_pairs) continue;
-
-    // The chunk's literals; patterns without a requirement run on every text.
-    std::unordered_map<std::string, std::uint32_t> literal_id;
-    std::vector<std::string> literals;
-    std::vector<std::vector<std::uint32_t>> patterns_of;
-    std::vector<std::uint32_t> unfiltered, fold_literals;
-    for (std::size_t p = begin; p < end; ++p) {
-      if (options.per_pattern && !chunk.ok(p)) continue;
-      if (requirement[p].empty()) {
-        unfiltered.push_back(static_cast<std::uint32_t>(p));
-        continue;
-      }
+  // All-pairs candidates: a pattern runs on the texts holding one of its literals
+  // (their postings), and on texts with a Kelvin sign or long s when one of its
+  // literals has a 'k' or an 's'; a pattern without a requirement runs on every text.
+  std::unordered_map<std::string, std::uint32_t> literal_id;
+  std::vector<std::string> literals;
+  std::vector<std::vector<std::uint32_t>> literals_of(patterns.size());
+  std::vector<std::uint32_t> fold_texts;
+  Postings texts_of;
+  if (options.all_pairs) {
+    for (std::size_t p = 0; p < patterns.size(); ++p)
       for (const auto& literal : requirement[p]) {
         auto [it, inserted] = literal_id.emplace(literal, static_cast<std::uint32_t>(literals.size()));
-        if (inserted) {
-          literals.push_back(literal);
-          patterns_of.emplace_back();
+        if (inserted) literals.push_back(literal);
+        literals_of[p].push_back(it->second);
+      }
+    for (std::size_t t = 0; t < texts.size(); ++t)
+      if (folds[t]) fold_texts.push_back(static_cast<std::uint32_t>(t));
+    texts_of = postings(LiteralSet(literals), lowered, threads);
+  }
+  std::atomic<std::size_t> unfiltered{0};
+
+  // One task per pattern: compile it when first needed, settle its checks and its
+  // all-pairs candidates, free it. Threads take the next patterns from a shared
+  // counter (the matches of a pattern cluster in some texts, so fixed ranges of
+  // patterns or texts would leave a thread idle), and each regex stays on one thread.
+  constexpr std::size_t k_batch = 16;
+  std::atomic<std::size_t> next_pattern{0};
+  const std::size_t parts = std::max<std::size_t>(1, std::min<std::size_t>(threads, patterns.size() / k_batch));
+  run_parts(parts, [&](std::size_t) {
+    std::vector<std::uint32_t> candidate;
+    std::vector<std::pair<std::size_t, bool>> checked; // (text, matched) of the pattern's checks
+    for (;;) {
+      const std::size_t from = next_pattern.fetch_add(k_batch);
+      if (from >= patterns.size()) break;
+      for (std::size_t p = from; p < std::min(patterns.size(), from + k_batch); ++p) {
+        Compiled compiled_p(patterns[p]);
+        if (options.per_pattern) {
+          compiled[p] = compiled_p.ok() ? 1 : 0;
+          matches_empty[p] = compiled_p.ok() && (!trees[p] || may_match(*trees[p], "")) && compiled_p.matches("", true) ? 1 : 0;
         }
-        patterns_of[it->second].push_back(static_cast<std::uint32_t>(p));
+        checked.clear();
+        for (std::size_t k = first_check[p]; k < first_check[p + 1]; ++k) {
+          const std::size_t t = checks[check_order[k]].second;
+          const bool matched = may_match_text(p, t) && compiled_p.matches(texts[t], ascii[t]);
+          check_matched[check_order[k]] = matched ? 1 : 0;
+          checked.emplace_back(t, matched);
+        }
+        if (!options.all_pairs || (options.per_pattern && !compiled[p])) continue;
+
+        candidate.clear();
+        if (requirement[p].empty()) {
+          unfiltered.fetch_add(1, std::memory_order_relaxed);
+          candidate.resize(texts.size());
+          for (std::size_t t = 0; t < texts.size(); ++t) candidate[t] = static_cast<std::uint32_t>(t);
+        } else {
+          bool folded = false;
+          for (std::uint32_t id : literals_of[p]) {
+            candidate.insert(candidate.end(), texts_of.texts.begin() + static_cast<std::ptrdiff_t>(texts_of.offset[id]),
+                             texts_of.texts.begin() + static_cast<std::ptrdiff_t>(texts_of.offset[id + 1]));
+            folded = folded || literals[id].find_first_of("ks") != std::string::npos;
+          }
+          if (folded) candidate.insert(candidate.end(), fold_texts.begin(), fold_texts.end());
+          std::sort(candidate.begin(), candidate.end());
+          candidate.erase(std::unique(candidate.begin(), candidate.end()), candidate.end());
+        }
+        // Ascending: the first `cap` matching texts are kept.
+        std::vector<std::size_t>& matched = result.matched[p];
+        for (std::uint32_t t : candidate) {
+          if (matched.size() >= options.cap) break;
+          if (grouped && options.group_of_pattern[p] == options.group_of_text[t]) continue;
+          if (!may_match_text(p, t)) continue;
+          auto check = std::lower_bound(checked.begin(), checked.end(), std::make_pair(std::size_t{t}, false));
+          const bool hit = check != checked.end() && check->first == t ? check->second : compiled_p.matches(texts[t], ascii[t]);
+          if (hit) matched.push_back(t);
+        }
       }
     }
-    result.unfiltered += unfiltered.size();
-    for (std::uint32_t id = 0; id < literals.size(); ++id)
-      if (literals[id].find_first_of("ks") != std::string::npos) fold_literals.push_back(id);
-    const LiteralSet index(std::move(literals));
-
-    const std::size_t parts = std::max<std::size_t>(1, std::min<std::size_t>(threads, texts.size() / 32));
-    std::vector<std::vector<std::pair<std::size_t, std::size_t>>> found(parts);
-    auto run = [&](std::size_t part) {
-      const std::size_t from = part * texts.size() / parts, to = (part + 1) * texts.size() / parts;
-      std::vector<std::uint32_t> seen_literal(index.literals().size(), 0), seen_pattern(end - begin, 0);
-      std::vector<std::size_t> count(end - begin, 0);
-      std::vector<std::uint32_t> candidate;
-      for (std::size_t t = from; t < to; ++t) {
-        const auto stamp = static_cast<std::uint32_t>(t - from + 1);
-        candidate.clear();
-        auto add = [&](std::uint32_t literal) {
-          if (seen_literal[literal] == stamp) return;
-          seen_literal[literal] = stamp;
-          for (std::uint32_t p : patterns_of[literal]) {
-            if (seen_pattern[p - begin] == stamp) continue;
-            seen_pattern[p - begin] = stamp;
-            candidate.push_back(p);
-          }
-        };
-        index.scan(lowered[t], add);
-        if (folds[t])
-          for (std::uint32_t literal : fold_literals) add(literal);
-        candidate.insert(candidate.end(), unfiltered.begin(), unfiltered.end());
-        for (std::uint32_t p : candidate) {
-          if (grouped && options.group_of_pattern[p] == options.group_of_text[t]) continue;
-          if (count[p - begin] >= options.cap || !may_match_text(p, t)) continue;
-          const auto check = check_of.find(std::uint64_t{p} * texts.size() + t);
-          if (check != check_of.end() ? check_matched[check->second] != 0 : chunk.matches(p, texts[t], ascii[t])) {
-            ++count[p - begin];
-            found[part].emplace_back(p, t);
-          }
-        }
-      }
-    };
-    run_parts(parts, run);
-    for (auto& part : found) // parts cover ascending text ranges: appending keeps each list sorted
-      for (const auto& [p, t] : part)
-        if (result.matched[p].size() < options.cap) result.matched[p].push_back(t);
-  }
+  });
+  result.unfiltered = unfiltered.load();
   if (options.per_pattern) {
     result.compiled.assign(compiled.begin(), compiled.end());
     result.matches_empty.assign(matches_empty.begin(), matches_empty.end());

@@ -25,10 +25,11 @@
 // multi-byte characters only differ on non-ASCII text) and compiles and runs faster;
 // non-ASCII text gets the UTF-8 compilation, built when first needed. Each regex is
 // a schema::SearchRegex: its first searches use RE2's bit-state engine, not a DFA
-// built for one or two texts. Patterns are handled in chunks whose regexes are freed
-// before the next; with per_pattern every pattern is compiled, without it (lint,
-// whose patterns passed validation) only those some text needs, when first needed.
-// Compiling and matching are spread over threads.
+// built for one or two texts. The texts are scanned once for all the literals
+// (postings: literal -> texts); then each pattern is one task, taken by the next free
+// thread, which compiles it (with per_pattern, or when a check or a candidate text
+// needs it), runs its checks and candidates, and frees it. So at most one regex per
+// thread is alive, and no RE2 DFA cache is shared between threads.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -79,8 +80,6 @@ struct RegexScanOptions {
   bool all_pairs = true;     // find every (pattern, text) match (W104); false: only `checks`
   std::size_t cap = static_cast<std::size_t>(-1); // keep at most this many matching texts per pattern
   unsigned threads = 0;      // 0: one per core
-  std::size_t chunk = 8192;  // most patterns compiled at a time (bounds memory: RE2 keeps a DFA cache per regex);
-                             // fewer (an eighth of them, at least 256) when there are few
   // Fill `compiled` and `matches_empty`, which compiles every pattern. Without it
   // they stay empty and only the patterns a check or a candidate text needs are
   // compiled: for callers whose patterns are known to compile.
