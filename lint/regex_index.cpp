@@ -247,6 +247,11 @@ private:
         if (m_i < m_p.size() && m_p[m_i] == ')') { // (?flags): changes flags, matches nothing
           ++m_i;
           item.kind = Kind::zero_width;
+          // RE2 applies a repetition after it to the atom before it: `K(?i)*` is `K*`.
+          // Not modelled: no requirement.
+          std::size_t end = 0;
+          if (m_i < m_p.size() && (m_p[m_i] == '*' || m_p[m_i] == '+' || m_p[m_i] == '?' || repetition(end)))
+            m_failed = true;
           return item;
         }
         if (m_i >= m_p.size() || m_p[m_i] != ':') {
@@ -617,7 +622,8 @@ RegexScan scan_regexes(const std::vector<std::string>& patterns, const std::vect
   for (std::size_t c = 0; c < checks.size(); ++c) check_order[c] = c;
   std::sort(check_order.begin(), check_order.end(), [&](std::size_t a, std::size_t b) { return checks[a] < checks[b]; });
   std::vector<std::size_t> first_check(patterns.size() + 1, check_order.size());
-  for (std::size_t k = check_order.size(); k-- > 0;) first_check[checks[check_order[k]].first] = k;
+  for (std::size_t k = check_order.size(); k-- > 0;) // a check naming no pattern is never matched
+    if (checks[check_order[k]].first < patterns.size()) first_check[checks[check_order[k]].first] = k;
   for (std::size_t p = patterns.size(); p-- > 0;) first_check[p] = std::min(first_check[p], first_check[p + 1]);
 
   // All-pairs candidates: a pattern runs on the texts holding one of its literals

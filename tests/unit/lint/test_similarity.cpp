@@ -210,6 +210,33 @@ TEST_CASE("required literals", "[lint][regex]") {
   CHECK(required_literals("\\d+").empty());
   CHECK(required_literals("(").empty());
   CHECK(required_literals("foo\\.bar\\(\\)") == L{"foo.bar()"});
+  // RE2 applies a repetition after a flag group to the atom before it ("K(?i)*" is "K*").
+  CHECK(required_literals("socket(?i)*").empty());
+  CHECK(required_literals("(?:key|lock)(?-i)+lock").empty());
+  CHECK(required_literals("lock(?i){0,2}").empty());
+  CHECK(required_literals("(?i)socket closed") == L{"socket closed"});
+}
+
+TEST_CASE("scan_regexes: a repeated flag group repeats the atom before it", "[lint][regex]") {
+  const std::vector<std::string> patterns{"K(?i)*", "(sock|task)(?i)*", "(?:key|lock)(?-i)*lock", "x(?i){2}y"};
+  const std::vector<std::string> texts{"", "lock", "locklock", "keylock", "k", "xxy", "xy", "socket"};
+  std::vector<std::pair<std::size_t, std::size_t>> checks;
+  for (std::size_t p = 0; p < patterns.size(); ++p)
+    for (std::size_t t = 0; t < texts.size(); ++t) checks.emplace_back(p, t);
+  const auto scan = scan_regexes(patterns, texts, checks);
+  for (std::size_t p = 0; p < patterns.size(); ++p) {
+    RE2 re(patterns[p], errkb::schema::regex_options());
+    REQUIRE(re.ok());
+    CHECK(scan.matches_empty[p] == RE2::PartialMatch("", re));
+    std::vector<std::size_t> brute;
+    for (std::size_t t = 0; t < texts.size(); ++t)
+      if (RE2::PartialMatch(texts[t], re)) brute.push_back(t);
+    CHECK(scan.matched[p] == brute);
+  }
+  for (std::size_t c = 0; c < checks.size(); ++c) {
+    RE2 re(patterns[checks[c].first], errkb::schema::regex_options());
+    CHECK(scan.check_matched[c] == RE2::PartialMatch(texts[checks[c].second], re));
+  }
 }
 
 TEST_CASE("near-duplicates of 100,000 signatures", "[.bench][lint][similarity]") {
