@@ -108,7 +108,9 @@ void check_files(const std::vector<std::string>& files, const CheckOptions& opti
       }
       const std::lock_guard<std::mutex> lock(mutex);
       for (std::size_t i = begin; i < end; ++i) {
-        ring[i % ring.size()] = std::move(batch[i - begin]);
+        // The slot holds the file the caller handed to `sink` last time round:
+        // `batch` takes it, and batch.clear() frees it here, off the caller's thread.
+        std::swap(ring[i % ring.size()], batch[i - begin]);
         ready[i % ring.size()] = 1;
       }
       if (caller_waiting) slot_ready.notify_one();
@@ -138,10 +140,14 @@ void check_files(const std::vector<std::string>& files, const CheckOptions& opti
         if (failure) break;
         checked = std::move(ring[i % ring.size()]);
         ready[i % ring.size()] = 0;
-        ++consumed;
-        if (workers_waiting > 0 && (consumed % k_batch == 0 || consumed == n)) slot_free.notify_all();
       }
       sink(checked);
+      // The slot is released only now, with the spent file in it for a worker to
+      // free (its records' DOMs: the caller, ingest's writer, is the bottleneck).
+      const std::lock_guard<std::mutex> lock(mutex);
+      ring[i % ring.size()] = std::move(checked);
+      ++consumed;
+      if (workers_waiting > 0 && (consumed % k_batch == 0 || consumed == n)) slot_free.notify_all();
     }
   } catch (...) {
     finish();
