@@ -159,6 +159,10 @@ Database::Database(const std::string& path, Access access, std::chrono::millisec
     check_fts5(m_sql);
     Level level = read_level(m_sql); // the first read: fails here on a file that is not SQLite
     check_level(level, m_path, m_access);
+    // Only a database still without tables takes a page size (and it must be set
+    // before journal_mode = WAL writes the header); an existing one keeps its own.
+    if (m_access == Access::read_write && !level.has_meta && !level.has_other_tables)
+      m_sql.exec("PRAGMA page_size = " + std::to_string(k_page_size));
     if (m_access == Access::read_write && journal == Journal::build) {
       // Written once, synced once by its builder before it is published.
       m_sql.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768");

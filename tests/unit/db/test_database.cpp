@@ -94,6 +94,39 @@ TEST_CASE("a file database is in WAL mode with a settable busy timeout", "[db][d
   }
 }
 
+TEST_CASE("a new database gets errkb's page size; an existing one keeps its own", "[db][database]") {
+  TempDir dir;
+  SECTION("created by errkb, in WAL mode and as a fresh build") {
+    for (const auto journal : {errkb::db::Journal::wal, errkb::db::Journal::build}) {
+      const std::string path = dir.file(journal == errkb::db::Journal::wal ? "wal.db" : "build.db");
+      Database db(path, Access::read_write, errkb::db::k_default_busy_timeout, journal);
+      CHECK(scalar(db, "PRAGMA page_size") == errkb::db::k_page_size);
+    }
+  }
+  SECTION("an empty file is new") {
+    const std::string path = dir.file("empty.db");
+    std::ofstream(path).close();
+    Database db(path, Access::read_write);
+    CHECK(scalar(db, "PRAGMA page_size") == errkb::db::k_page_size);
+    CHECK(scalar(db, "SELECT journal_mode = 'wal' FROM pragma_journal_mode") == 1);
+  }
+  SECTION("a database made with another page size (as by an older errkb) keeps it") {
+    const std::string path = dir.file("old.db");
+    { Database created(path, Access::read_write); }
+    {
+      SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+      raw.exec("PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; PRAGMA journal_mode = WAL");
+    }
+    Database db(path, Access::read_write);
+    CHECK(scalar(db, "PRAGMA page_size") == 4096);
+    errkb::db::Writer writer(db);
+    writer.upsert_record(seed_record(), "", 0);
+    writer.commit();
+    CHECK(rows(db, "records") == 1);
+    CHECK(errkb::db::check(db).empty());
+  }
+}
+
 TEST_CASE("opening a missing database read-only is a StoreError", "[db][database]") {
   TempDir dir;
   const std::string path = dir.file("missing.db");

@@ -147,12 +147,13 @@ TEST_CASE("check names a damaged database file", "[hardening][check]") {
     const std::string db = ingested_db(dir);
     tamper(db, "PRAGMA journal_mode = DELETE"); // everything in the main file
     const auto size = fs::file_size(db);
-    REQUIRE(size > 4 * 4096);
+    const std::size_t page = errkb::db::k_page_size;
+    REQUIRE(size > 4 * page);
     {
-      // Zero the pages after the first two (schema and meta stay readable).
+      // Overwrite the pages after the first two (schema and meta stay readable).
       std::fstream file(db, std::ios::in | std::ios::out | std::ios::binary);
-      file.seekp(2 * 4096);
-      const std::string zeros(size - 3 * 4096, '\x5a');
+      file.seekp(static_cast<std::streamoff>(2 * page));
+      const std::string zeros(size - 3 * page, '\x5a');
       file.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
     }
     const RunResult run = run_main({"check", "--db", db});
