@@ -144,6 +144,8 @@ void check_files(const std::vector<std::string>& files, const CheckOptions& opti
       sink(checked);
       // The slot is released only now, with the spent file in it for a worker to
       // free (its records' DOMs: the caller, ingest's writer, is the bottleneck).
+      // So up to a window of spent files is held besides the checked ones; the
+      // last window's are freed here, with the ring.
       const std::lock_guard<std::mutex> lock(mutex);
       ring[i % ring.size()] = std::move(checked);
       ++consumed;
