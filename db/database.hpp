@@ -26,8 +26,9 @@ inline constexpr std::chrono::milliseconds k_default_busy_timeout{5000};
 // database keeps the page size it was created with. Measured on 100,000 generated
 // records, alternating runs: 8 KiB pages make a first ingest ~7% faster than 4 KiB
 // (a record's row, ~3 KB with its canonical JSON, left a quarter of a 4 KiB page
-// unused), with `search` and `match` as fast as before. 16 KiB pages were faster
-// still to ingest (~12%) but made each `match` and `search` on the corpus 8-15%
+// unused); on the corpus, `search` was ~4% faster and `match` between 7% slower
+// and 3% faster depending on the log (30 runs each). 16 KiB pages were faster
+// still to ingest (~12%) but made `match` and `search` on the corpus 8-15%
 // slower (a lookup reads a few hundred pages, each whole).
 inline constexpr int k_page_size = 8192;
 
