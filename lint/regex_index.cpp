@@ -496,26 +496,30 @@ private:
   std::unique_ptr<schema::SearchRegex> m_utf8; // UTF-8 build of a Latin-1 pattern, for non-ASCII text
 };
 
-// Which texts contain each literal: one scan of every text with a LiteralSet of all
-// literals, split over threads by text ranges. Literal `id`'s texts, ascending, are
-// texts[offset[id]] .. texts[offset[id + 1]] (one array: no slack of a vector each).
+// Which texts contain each literal: one scan of the texts (every `stride`-th: 0,
+// stride, 2 * stride, ...) with a LiteralSet of all literals, split over threads by
+// text ranges. Literal `id`'s texts, ascending, are texts[offset[id]] ..
+// texts[offset[id + 1]] (one array: no slack of a vector each).
 struct Postings {
   std::vector<std::size_t> offset;
   std::vector<std::uint32_t> texts;
+  std::size_t count(std::size_t id) const { return offset[id + 1] - offset[id]; }
 };
-Postings postings(const LiteralSet& index, const std::vector<std::string>& lowered, unsigned threads) {
+Postings postings(const LiteralSet& index, const std::vector<std::string>& lowered, unsigned threads,
+                  std::size_t stride = 1) {
   const std::size_t literal_count = index.literals().size();
-  const std::size_t parts = std::max<std::size_t>(1, std::min<std::size_t>(threads, lowered.size() / 256));
+  const std::size_t sampled = (lowered.size() + stride - 1) / stride;
+  const std::size_t parts = std::max<std::size_t>(1, std::min<std::size_t>(threads, sampled / 256));
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> found(parts); // (literal, text)
   run_parts(parts, [&](std::size_t part) {
-    const std::size_t from = part * lowered.size() / parts, to = (part + 1) * lowered.size() / parts;
+    const std::size_t from = part * sampled / parts, to = (part + 1) * sampled / parts;
     std::vector<std::uint32_t> seen(literal_count, 0);
-    for (std::size_t t = from; t < to; ++t) {
-      const auto stamp = static_cast<std::uint32_t>(t - from + 1);
-      index.scan(lowered[t], [&](std::uint32_t id) {
+    for (std::size_t s = from; s < to; ++s) {
+      const auto stamp = static_cast<std::uint32_t>(s - from + 1);
+      index.scan(lowered[s * stride], [&](std::uint32_t id) {
         if (seen[id] == stamp) return;
         seen[id] = stamp;
-        found[part].emplace_back(id, static_cast<std::uint32_t>(t));
+        found[part].emplace_back(id, static_cast<std::uint32_t>(s * stride));
       });
     }
   });
@@ -544,30 +548,9 @@ Frequency literal_frequency(const std::vector<std::unique_ptr<Alternation>>& tre
   std::sort(literals.begin(), literals.end());
   literals.erase(std::unique(literals.begin(), literals.end()), literals.end());
   const LiteralSet index(literals);
-  // Each thread counts its own range of the sample; the counts are summed.
-  const std::size_t stride = std::max<std::size_t>(1, lowered.size() / k_sample);
-  const std::size_t sampled = (lowered.size() + stride - 1) / stride;
-  const std::size_t parts = std::max<std::size_t>(1, std::min<std::size_t>(threads, sampled / 256));
-  std::vector<std::vector<std::size_t>> counts(parts, std::vector<std::size_t>(index.literals().size(), 0));
-  auto run = [&](std::size_t part) {
-    std::vector<std::size_t>& count = counts[part];
-    std::vector<std::uint32_t> seen(index.literals().size(), 0);
-    const std::size_t from = part * sampled / parts, to = (part + 1) * sampled / parts;
-    for (std::size_t s = from; s < to; ++s) {
-      const auto stamp = static_cast<std::uint32_t>(s - from + 1);
-      index.scan(lowered[s * stride], [&](std::uint32_t id) {
-        if (seen[id] == stamp) return;
-        seen[id] = stamp;
-        ++count[id];
-      });
-    }
-  };
-  run_parts(parts, run);
-  std::vector<std::size_t>& count = counts[0];
-  for (std::size_t part = 1; part < parts; ++part)
-    for (std::size_t id = 0; id < count.size(); ++id) count[id] += counts[part][id];
+  const Postings sample = postings(index, lowered, threads, std::max<std::size_t>(1, lowered.size() / k_sample));
   Frequency frequency;
-  for (std::uint32_t id = 0; id < index.literals().size(); ++id) frequency.emplace(index.literals()[id], count[id]);
+  for (std::uint32_t id = 0; id < index.literals().size(); ++id) frequency.emplace(index.literals()[id], sample.count(id));
   return frequency;
 }
 
